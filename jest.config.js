@@ -1,0 +1,17 @@
+/** One jest run for the whole workspace: unit specs beside the code, integration specs
+ * under each project's test/ folder, both against the real Postgres and NATS. */
+const { readFileSync } = require('node:fs');
+
+const swcrc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+delete swcrc.$schema;
+
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/deploy'],
+  testMatch: ['**/*.spec.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+  moduleNameMapper: { '^@refinery/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 30000,
+};

@@ -1,0 +1,72 @@
+import { EVENTS, filterOf, paramsOf, subjectOf } from './events';
+import { IncomingEventSchema, TenantSlugSchema } from './records/record-types';
+import { STREAMS } from './streams';
+import { validate } from './validation';
+
+const order = {
+  type: 'order',
+  source: 'shop-eu',
+  external_id: 'o-1',
+  occurred_at: '2026-11-01T10:00:00Z',
+  data: {
+    order_number: 'A-1',
+    customer: { id: 'c-1', email: 'ana@example.com' },
+    items: [{ sku: 'SKU-1', quantity: 2, unit_price: 9.5 }],
+    currency: 'EUR',
+    total: 19,
+    status: 'paid',
+  },
+};
+
+describe('record validation', () => {
+  it('accepts a valid order and keeps fields it does not know', () => {
+    const result = validate(IncomingEventSchema, { ...order, data: { ...order.data, gift_wrap: true } });
+    expect(result).toMatchObject({ ok: true, value: { data: { gift_wrap: true } } });
+  });
+
+  it('names every bad field by its path', () => {
+    const bad = { ...order, occurred_at: 'yesterday', data: { ...order.data, currency: 'euro', items: [{ sku: '', quantity: 0, unit_price: 1 }] } };
+    const result = validate(IncomingEventSchema, bad, 'events[2]');
+    expect(result.ok).toBe(false);
+    const paths = result.ok ? [] : result.errors.map((e) => e.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'events[2].occurred_at',
+        'events[2].data.currency',
+        'events[2].data.items[0].sku',
+        'events[2].data.items[0].quantity',
+      ]),
+    );
+  });
+
+  it('rejects an unknown record type by naming the type field', () => {
+    const result = validate(IncomingEventSchema, { ...order, type: 'invoice' });
+    expect(result.ok ? [] : result.errors.map((e) => e.path)).toEqual(['type']);
+  });
+
+  it('reserves the tenant slug used by the rejection subject', () => {
+    expect(TenantSlugSchema.safeParse('rejected').success).toBe(false);
+    expect(TenantSlugSchema.safeParse('acme').success).toBe(true);
+  });
+});
+
+describe('subjects', () => {
+  it('fills, filters and parses subject templates', () => {
+    expect(subjectOf('records.received', { tenant: 'acme', type: 'order' })).toBe('records.received.acme.order');
+    expect(filterOf('records.received')).toBe('records.received.*.*');
+    expect(filterOf('ingest.rejected', { tenant: 'acme' })).toBe('ingest.rejected.acme');
+    expect(paramsOf('records.received', 'records.received.acme.exception')).toEqual({ tenant: 'acme', type: 'exception' });
+    expect(paramsOf('records.received', 'records.other.acme.exception')).toBeUndefined();
+  });
+
+  it('refuses a parameter that is not a single subject token', () => {
+    expect(() => subjectOf('records.received', { tenant: 'a.b', type: 'order' })).toThrow(/tenant/);
+  });
+
+  it('routes every event subject into the stream it names', () => {
+    for (const def of Object.values(EVENTS)) {
+      const root = def.subject.split('.')[0];
+      expect(STREAMS[def.stream].subjects).toContain(`${root}.>`);
+    }
+  });
+});

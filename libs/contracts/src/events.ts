@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { envelope } from './envelope';
+import { ExceptionSchema } from './records/exception.schema';
+import { OrderSchema } from './records/order.schema';
+import { IncomingEventSchema } from './records/record-types';
+import { StreamName } from './streams';
+
+/**
+ * The one place where a subject, its stream and its payload schema are named.
+ *
+ * DO NOT RENAME an event or change its subject template without a migration plan:
+ * durable consumers filter on these subjects and other teams subscribe to them.
+ * `{name}` in a subject is one token, filled by `subjectOf` and matched by `filterOf`.
+ */
+export interface EventDefinition {
+  readonly subject: string;
+  readonly stream: StreamName;
+  readonly schema: z.ZodType;
+  readonly summary: string;
+  /** Which service publishes it and who listens: documentation for the AsyncAPI file. */
+  readonly producer: string;
+  readonly consumers: readonly string[];
+}
+
+const event = <S extends string, T extends z.ZodType>(
+  def: Omit<EventDefinition, 'subject' | 'schema'> & { subject: S; schema: T },
+) => def;
+
+const RejectionSchema = z.object({
+  subject: z.string(),
+  reason: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })),
+  /** The raw message as received, cut to 64 KiB. */
+  payload: z.string(),
+  rejection_id: z.uuid(),
+});
+
+const RecordReceivedSchema = z.discriminatedUnion('record_type', [
+  z.object({
+    record_type: z.literal('order'),
+    source: z.string(),
+    external_id: z.string(),
+    received_at: z.iso.datetime({ offset: true }),
+    payload: OrderSchema,
+  }),
+  z.object({
+    record_type: z.literal('exception'),
+    source: z.string(),
+    external_id: z.string(),
+    received_at: z.iso.datetime({ offset: true }),
+    payload: ExceptionSchema,
+  }),
+]);
+
+export const EVENTS = {
+  ingest: event({
+    subject: 'ingest.{tenant}.{type}',
+    stream: 'INGEST',
+    schema: IncomingEventSchema,
+    summary:
+      'An upstream event sent to ingestion over NATS: the HTTP event envelope, whose `type` may be left out since the subject names it',
+    producer: 'upstream systems',
+    consumers: ['ingestion'],
+  }),
+  'ingest.rejected': event({
+    subject: 'ingest.rejected.{tenant}',
+    stream: 'INGEST',
+    schema: envelope('ingest.rejected', RejectionSchema),
+    summary: 'An ingest message that failed validation, with the reason; it is also kept in ingestion.rejections',
+    producer: 'ingestion',
+    consumers: ['upstream systems', 'quality-monitor'],
+  }),
+  'records.received': event({
+    subject: 'records.received.{tenant}.{type}',
+    stream: 'RECORDS',
+    schema: envelope('records.received', RecordReceivedSchema),
+    summary: 'A record was accepted and stored; enrichment starts here',
+    producer: 'ingestion',
+    consumers: ['order-analysis', 'quality-monitor', 'analytics'],
+  }),
+  dlq: event({
+    subject: 'dlq.{service}',
+    stream: 'DLQ',
+    schema: z.unknown(),
+    summary:
+      'A message a consumer gave up on: the original bytes, with Refinery-Dlq-* headers naming the reason, original subject, delivery count and service',
+    producer: 'any consumer',
+    consumers: ['operators'],
+  }),
+} as const;
+
+export type EventName = keyof typeof EVENTS;
+export type EventPayload<E extends EventName> = z.infer<(typeof EVENTS)[E]['schema']>;
+
+type ParamNames<S extends string> = S extends `${string}{${infer P}}${infer Rest}`
+  ? P | ParamNames<Rest>
+  : never;
+export type SubjectParams<E extends EventName> = Record<ParamNames<(typeof EVENTS)[E]['subject']>, string>;
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/** The concrete subject of an event, e.g. `records.received.acme.order`. */
+export function subjectOf<E extends EventName>(name: E, params: SubjectParams<E>): string {
+  const values = params as Record<string, string>;
+  return EVENTS[name].subject.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const value = values[key];
+    if (value === undefined || !TOKEN.test(value)) {
+      throw new Error(`subject ${EVENTS[name].subject}: "${key}" must be one subject token, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  });
+}
+
+/** A filter subject for consumers: given params are fixed, the others become `*`. */
+export function filterOf<E extends EventName>(name: E, params: Partial<SubjectParams<E>> = {}): string {
+  const values = params as Record<string, string | undefined>;
+  return EVENTS[name].subject.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '*');
+}
+
+/** The params of a concrete subject, or undefined when the subject is not this event's. */
+export function paramsOf<E extends EventName>(name: E, subject: string): SubjectParams<E> | undefined {
+  const template = EVENTS[name].subject.split('.');
+  const tokens = subject.split('.');
+  if (template.length !== tokens.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < template.length; i++) {
+    const param = /^\{(\w+)\}$/.exec(template[i]);
+    if (param) params[param[1]] = tokens[i];
+    else if (template[i] !== tokens[i]) return undefined;
+  }
+  return params as SubjectParams<E>;
+}

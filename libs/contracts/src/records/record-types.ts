@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { ExceptionSchema } from './exception.schema';
+import { OrderSchema } from './order.schema';
+
+/** The record types Refinery accepts, each with the schema of its `data`. */
+export const RECORD_TYPES = {
+  order: OrderSchema,
+  exception: ExceptionSchema,
+} as const;
+
+export type RecordType = keyof typeof RECORD_TYPES;
+export const RecordTypeSchema = z.enum(Object.keys(RECORD_TYPES) as [RecordType, ...RecordType[]]);
+
+const token = /^[a-z0-9][a-z0-9_-]*$/;
+
+const envelopeFields = {
+  source: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", ":" or "-"'),
+  external_id: z.string().min(1).max(200),
+  occurred_at: z.iso.datetime({ offset: true }),
+};
+
+/** What an upstream system sends to ingestion, over HTTP or NATS. */
+export const IncomingEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('order'), ...envelopeFields, data: OrderSchema }),
+  z.object({ type: z.literal('exception'), ...envelopeFields, data: ExceptionSchema }),
+]);
+export type IncomingEvent = z.infer<typeof IncomingEventSchema>;
+
+/** A tenant slug: lowercase, usable as a NATS subject token. */
+export const TenantSlugSchema = z
+  .string()
+  .min(2)
+  .max(63)
+  .regex(token, 'must be lowercase letters, digits, "_" or "-"')
+  .refine((s) => s !== 'rejected', '"rejected" is reserved');
