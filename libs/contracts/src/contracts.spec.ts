@@ -20,12 +20,19 @@ const order = {
 
 describe('record validation', () => {
   it('accepts a valid order and keeps fields it does not know', () => {
-    const result = validate(IncomingEventSchema, { ...order, data: { ...order.data, gift_wrap: true } });
+    const result = validate(IncomingEventSchema, {
+      ...order,
+      data: { ...order.data, gift_wrap: true },
+    });
     expect(result).toMatchObject({ ok: true, value: { data: { gift_wrap: true } } });
   });
 
   it('names every bad field by its path', () => {
-    const bad = { ...order, occurred_at: 'yesterday', data: { ...order.data, currency: 'euro', items: [{ sku: '', quantity: 0, unit_price: 1 }] } };
+    const bad = {
+      ...order,
+      occurred_at: 'yesterday',
+      data: { ...order.data, currency: 'euro', items: [{ sku: '', quantity: 0, unit_price: 1 }] },
+    };
     const result = validate(IncomingEventSchema, bad, 'events[2]');
     expect(result.ok).toBe(false);
     const paths = result.ok ? [] : result.errors.map((e) => e.path);
@@ -52,10 +59,15 @@ describe('record validation', () => {
 
 describe('subjects', () => {
   it('fills, filters and parses subject templates', () => {
-    expect(subjectOf('records.received', { tenant: 'acme', type: 'order' })).toBe('records.received.acme.order');
+    expect(subjectOf('records.received', { tenant: 'acme', type: 'order' })).toBe(
+      'records.received.acme.order',
+    );
     expect(filterOf('records.received')).toBe('records.received.*.*');
     expect(filterOf('ingest.rejected', { tenant: 'acme' })).toBe('ingest.rejected.acme');
-    expect(paramsOf('records.received', 'records.received.acme.exception')).toEqual({ tenant: 'acme', type: 'exception' });
+    expect(paramsOf('records.received', 'records.received.acme.exception')).toEqual({
+      tenant: 'acme',
+      type: 'exception',
+    });
     expect(paramsOf('records.received', 'records.other.acme.exception')).toBeUndefined();
   });
 

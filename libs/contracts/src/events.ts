@@ -66,7 +66,8 @@ export const EVENTS = {
     subject: 'ingest.rejected.{tenant}',
     stream: 'INGEST',
     schema: envelope('ingest.rejected', RejectionSchema),
-    summary: 'An ingest message that failed validation, with the reason; it is also kept in ingestion.rejections',
+    summary:
+      'An ingest message that failed validation, with the reason; it is also kept in ingestion.rejections',
     producer: 'ingestion',
     consumers: ['upstream systems', 'quality-monitor'],
   }),
@@ -95,7 +96,10 @@ export type EventPayload<E extends EventName> = z.infer<(typeof EVENTS)[E]['sche
 type ParamNames<S extends string> = S extends `${string}{${infer P}}${infer Rest}`
   ? P | ParamNames<Rest>
   : never;
-export type SubjectParams<E extends EventName> = Record<ParamNames<(typeof EVENTS)[E]['subject']>, string>;
+export type SubjectParams<E extends EventName> = Record<
+  ParamNames<(typeof EVENTS)[E]['subject']>,
+  string
+>;
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
@@ -105,20 +109,28 @@ export function subjectOf<E extends EventName>(name: E, params: SubjectParams<E>
   return EVENTS[name].subject.replace(/\{(\w+)\}/g, (_, key: string) => {
     const value = values[key];
     if (value === undefined || !TOKEN.test(value)) {
-      throw new Error(`subject ${EVENTS[name].subject}: "${key}" must be one subject token, got ${JSON.stringify(value)}`);
+      throw new Error(
+        `subject ${EVENTS[name].subject}: "${key}" must be one subject token, got ${JSON.stringify(value)}`,
+      );
     }
     return value;
   });
 }
 
 /** A filter subject for consumers: given params are fixed, the others become `*`. */
-export function filterOf<E extends EventName>(name: E, params: Partial<SubjectParams<E>> = {}): string {
+export function filterOf<E extends EventName>(
+  name: E,
+  params: Partial<SubjectParams<E>> = {},
+): string {
   const values = params as Record<string, string | undefined>;
   return EVENTS[name].subject.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '*');
 }
 
 /** The params of a concrete subject, or undefined when the subject is not this event's. */
-export function paramsOf<E extends EventName>(name: E, subject: string): SubjectParams<E> | undefined {
+export function paramsOf<E extends EventName>(
+  name: E,
+  subject: string,
+): SubjectParams<E> | undefined {
   const template = EVENTS[name].subject.split('.');
   const tokens = subject.split('.');
   if (template.length !== tokens.length) return undefined;

@@ -18,11 +18,18 @@ export function formatPath(path: readonly PropertyKey[], prefix = ''): string {
 }
 
 /** Validates and names every bad field by path; never throws on bad input. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): Validated<z.infer<S>> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  prefix = '',
+): Validated<z.infer<S>> {
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
-    errors: result.error.issues.map((issue) => ({ path: formatPath(issue.path, prefix), message: issue.message })),
+    errors: result.error.issues.map((issue) => ({
+      path: formatPath(issue.path, prefix),
+      message: issue.message,
+    })),
   };
 }

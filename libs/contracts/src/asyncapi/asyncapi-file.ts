@@ -20,4 +20,5 @@ const workspaceRoot = (() => {
 export const ASYNCAPI_PATH = join(workspaceRoot, 'docs', 'asyncapi.yaml');
 
 export const asyncApiVersion = (): string =>
-  (JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  (JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8')) as { version: string })
+    .version;

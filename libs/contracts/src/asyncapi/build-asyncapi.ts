@@ -6,7 +6,10 @@ import { STREAMS } from '../streams';
 const HEADERS = {
   type: 'object',
   properties: {
-    'Nats-Msg-Id': { type: 'string', description: 'Deterministic id: JetStream drops a republish within the duplicate window' },
+    'Nats-Msg-Id': {
+      type: 'string',
+      description: 'Deterministic id: JetStream drops a republish within the duplicate window',
+    },
     traceparent: { type: 'string', description: 'W3C trace context of the publishing span' },
   },
 };
@@ -15,9 +18,15 @@ const DLQ_HEADERS = {
   type: 'object',
   properties: {
     'Refinery-Dlq-Reason': { type: 'string' },
-    'Refinery-Dlq-Subject': { type: 'string', description: 'The subject the message was first published on' },
+    'Refinery-Dlq-Subject': {
+      type: 'string',
+      description: 'The subject the message was first published on',
+    },
     'Refinery-Dlq-Stream': { type: 'string' },
-    'Refinery-Dlq-Sequence': { type: 'string', description: 'Stream sequence of the original message' },
+    'Refinery-Dlq-Sequence': {
+      type: 'string',
+      description: 'Stream sequence of the original message',
+    },
     'Refinery-Dlq-Deliveries': { type: 'string', description: 'How many times it was delivered' },
     'Refinery-Dlq-Service': { type: 'string' },
     'Refinery-Dlq-Consumer': { type: 'string' },
@@ -25,14 +34,21 @@ const DLQ_HEADERS = {
 };
 
 function payloadSchema(schema: z.ZodType): Record<string, unknown> {
-  const json = z.toJSONSchema(schema, { target: 'draft-7', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema, {
+    target: 'draft-7',
+    unrepresentable: 'any',
+    io: 'input',
+  }) as Record<string, unknown>;
   delete json.$schema;
   return json;
 }
 
 const parametersOf = (subject: string) =>
   Object.fromEntries(
-    [...subject.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name, { description: `the ${name} subject token` }]),
+    [...subject.matchAll(/\{(\w+)\}/g)].map(([, name]) => [
+      name,
+      { description: `the ${name} subject token` },
+    ]),
   );
 
 /** The AsyncAPI 3 document, generated from the event map: nothing here is written by hand. */
@@ -72,11 +88,17 @@ export function buildAsyncApi(version: string): string {
         'Subjects, streams and payloads on the Refinery NATS JetStream bus. Generated from libs/contracts by `npm run asyncapi`.',
     },
     defaultContentType: 'application/json',
-    servers: { local: { host: '127.0.0.1:4222', protocol: 'nats', description: 'NATS with JetStream' } },
+    servers: {
+      local: { host: '127.0.0.1:4222', protocol: 'nats', description: 'NATS with JetStream' },
+    },
     channels,
     operations,
     components: { messages },
-    'x-jetstream-streams': Object.values(STREAMS).map((s) => ({ name: s.name, subjects: s.subjects, description: s.description })),
+    'x-jetstream-streams': Object.values(STREAMS).map((s) => ({
+      name: s.name,
+      subjects: s.subjects,
+      description: s.description,
+    })),
   };
   return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Everything `npm start` and `npm test` need before they run: dependencies, PostgreSQL,
+# NATS, pgvector, a build, and the database with one role and schema per service.
+# Usage: prepare.sh <database>
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+cd "$here/../.."
+
+bash "$here/ensure-deps.sh"
+export PATH="$PWD/node_modules/.bin:$PATH"
+bash "$here/ensure-infra.sh"
+log "building"
+node tools/build.mjs
+DATABASE_NAME="$1" node dist/libs/persistence/src/cli/provision.js

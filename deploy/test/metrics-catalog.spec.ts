@@ -1,0 +1,36 @@
+import { register } from 'prom-client';
+
+import { messagingMetrics } from '../../libs/messaging/src/metrics/messaging-metrics';
+import '../../libs/observability/src/metrics/init-metrics';
+import '../../services/ingestion/src/records/ingest-metrics';
+import { REFINERY_METRICS } from './support/known-metrics';
+
+// The dashboards and alerts are checked against support/known-metrics.ts; this keeps that
+// list equal to what the code registers, so renaming a metric in code fails here first.
+
+messagingMetrics();
+
+describe('known metrics', () => {
+  it.each(Object.entries(REFINERY_METRICS))(
+    '%s is registered by the code with the same type and labels',
+    (name, def) => {
+      const metric = register.getSingleMetric(name);
+      expect(metric).toBeDefined();
+      const { labelNames = [] } = metric as unknown as { labelNames?: string[] };
+      expect({
+        type: metric?.constructor.name.toLowerCase(),
+        labels: [...labelNames].sort(),
+      }).toEqual({
+        type: def.type,
+        labels: [...def.labels].sort(),
+      });
+    },
+  );
+
+  it('lists every refinery_ metric the code registers', async () => {
+    const registered = (await register.getMetricsAsJSON()).map((metric) => metric.name);
+    expect(
+      registered.filter((name) => name.startsWith('refinery_') && !(name in REFINERY_METRICS)),
+    ).toEqual([]);
+  });
+});

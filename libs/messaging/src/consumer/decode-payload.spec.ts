@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { decodePayload } from './decode-payload';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const Order = z.object({ id: z.string(), total: z.number().nonnegative() });
+
+describe('decodePayload', () => {
+  it('decodes JSON and applies the schema', () => {
+    expect(decodePayload(bytes('{"id":"o-1","total":3}'), Order)).toEqual({
+      ok: true,
+      data: { id: 'o-1', total: 3 },
+    });
+  });
+
+  it('treats a body that is not JSON as not retryable', () => {
+    const decoded = decodePayload(bytes('{"id":'), Order);
+    expect(decoded).toMatchObject({ ok: false, reason: 'non_retryable' });
+    expect(decoded.ok ? '' : decoded.detail).toContain('not valid JSON');
+  });
+
+  it('hands a text consumer the body as it came, JSON or not', () => {
+    expect(decodePayload(bytes('{"id":'), undefined, 'text')).toEqual({ ok: true, data: '{"id":' });
+  });
+
+  it('treats invalid UTF-8 as not retryable', () => {
+    expect(decodePayload(new Uint8Array([0x7b, 0xff, 0x7d]))).toMatchObject({
+      ok: false,
+      reason: 'non_retryable',
+    });
+  });
+
+  it('names every field that violates the schema', () => {
+    const decoded = decodePayload(bytes('{"total":-1}'), Order);
+    expect(decoded).toMatchObject({ ok: false, reason: 'schema_violation' });
+    const detail = decoded.ok ? '' : decoded.detail;
+    expect(detail).toContain('id:');
+    expect(detail).toContain('total:');
+  });
+});

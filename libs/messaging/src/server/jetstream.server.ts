@@ -1,0 +1,117 @@
+import type { StreamDefinition } from '@refinery/contracts';
+import { Logger } from '@nestjs/common';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { consumerOptionsOf, JETSTREAM_TRANSPORT } from '../consumer/jetstream-consumer.decorator';
+import type { HandlerInvoker } from '../consumer/message-processor';
+import { ensureStreams } from '../streams/ensure-streams';
+import { ConsumerRunner } from './consumer-runner';
+
+export interface JetStreamServerOptions {
+  /** Names the dead-letter subject (`dlq.<service>`) and labels metrics. */
+  service: string;
+  connection: NatsConnection;
+  /** Streams to create or update before the consumers start. */
+  streams: readonly StreamDefinition[];
+  /** How long close() waits for handlers in progress. Default 25 s, inside Kubernetes' 30 s grace. */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * Nest transport for JetStream: every `@JetStreamConsumer` handler becomes a durable pull
+ * consumer with explicit acks, delayed retries and a dead-letter queue. close(), which
+ * SIGTERM reaches through Nest's shutdown hooks, lets handlers in progress finish and ack.
+ * The connection is not closed here: MessagingModule drains it after the server closed.
+ */
+export class JetStreamServer extends Server implements CustomTransportStrategy {
+  private readonly log = new Logger('JetStreamServer');
+  private runners: ConsumerRunner[] = [];
+
+  constructor(private readonly options: JetStreamServerOptions) {
+    super();
+    this.transportId = JETSTREAM_TRANSPORT;
+  }
+
+  async listen(callback: (error?: unknown, ...info: unknown[]) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      await this.close();
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    const runners = this.runners;
+    this.runners = [];
+    const stopped = Promise.all(runners.map((r) => r.stop()));
+    const timeoutMs = this.options.shutdownTimeoutMs ?? 25_000;
+    if ((await withTimeout(stopped, timeoutMs)) === 'timeout') {
+      this.log.warn(
+        `handlers still running after ${timeoutMs} ms; their messages will be redelivered`,
+      );
+    }
+    // Acks are fire-and-forget: a round trip makes sure the server has them before we go.
+    const nc = this.options.connection;
+    if (!nc.isClosed() && !nc.isDraining()) {
+      await withTimeout(
+        nc.flush().catch(() => undefined),
+        5_000,
+      );
+    }
+  }
+
+  on(): never {
+    throw new Error(
+      'JetStreamServer emits no events; watch its logs and refinery_messages_* metrics',
+    );
+  }
+
+  unwrap<T>(): T {
+    return this.options.connection as unknown as T;
+  }
+
+  private async start(): Promise<void> {
+    const { connection, service, streams } = this.options;
+    await ensureStreams(connection, streams);
+    for (const [pattern, handler] of this.messageHandlers) {
+      const options = consumerOptionsOf(handler.extras);
+      if (!options) {
+        this.log.warn(
+          `handler "${pattern}" is not a @JetStreamConsumer; JetStreamServer ignores it`,
+        );
+        continue;
+      }
+      if (handler.next)
+        throw new Error(`durable consumer "${options.durable}" has more than one handler`);
+      const runner = new ConsumerRunner(connection, service, options, invoker(handler), this.log);
+      await runner.start();
+      this.runners.push(runner);
+      this.log.log(
+        `consuming ${options.filterSubject} from ${options.stream} as ${options.durable}`,
+      );
+    }
+  }
+}
+
+/** Nest handlers may return an Observable; the message is done when it completes. */
+function invoker(handler: MessageHandler): HandlerInvoker {
+  return async (payload, ctx) => {
+    const result: unknown = await handler(payload, ctx);
+    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+  };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), ms)),
+  );
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,143 @@
+import { register } from 'prom-client';
+import { z } from 'zod';
+import { DLQ_HEADERS, JetStreamPublisher, type InboundMessage } from '../src';
+import { consumerController, startConsumerApp } from './support/consumer-app';
+import { eventually } from './support/eventually';
+import { NatsFixture } from './support/nats-fixture';
+import type { INestApplication } from '@nestjs/common';
+
+let fixture: NatsFixture;
+let app: INestApplication | undefined;
+
+beforeEach(async () => {
+  fixture = await NatsFixture.create();
+});
+
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+  await fixture.close();
+});
+
+async function deadLetteredCount(consumer: string, reason: string): Promise<number> {
+  const metric = await register.getSingleMetric('refinery_messages_dead_lettered_total')?.get();
+  return (
+    metric?.values.find((v) => v.labels.consumer === consumer && v.labels.reason === reason)
+      ?.value ?? 0
+  );
+}
+
+describe('retries', () => {
+  it('retries a failing handler after the scheduled delays and acks once it succeeds', async () => {
+    const calls: { at: number; deliveryCount: number }[] = [];
+    const options = {
+      durable: 'flaky',
+      stream: fixture.stream.name,
+      filterSubject: fixture.subject('flaky', '*'),
+      retry: [200, 400],
+    };
+    app = await startConsumerApp(fixture, [
+      consumerController(options, (message: InboundMessage) => {
+        calls.push({ at: Date.now(), deliveryCount: message.deliveryCount });
+        if (calls.length < 3) throw new Error('upstream busy');
+      }),
+    ]);
+
+    await app
+      .get(JetStreamPublisher)
+      .publish(fixture.subject('flaky', 'acme'), { n: 1 }, { msgId: 'flaky-1' });
+
+    await eventually(() => calls.length === 3);
+    expect(calls.map((c) => c.deliveryCount)).toEqual([1, 2, 3]);
+    expect(calls[1].at - calls[0].at).toBeGreaterThanOrEqual(200);
+    expect(calls[2].at - calls[1].at).toBeGreaterThanOrEqual(400);
+    await eventually(() => fixture.settled('flaky'));
+    expect(await fixture.dlqCount()).toBe(0);
+  });
+});
+
+describe('dead-letter queue', () => {
+  it('receives the original message with its story after the last attempt', async () => {
+    let calls = 0;
+    const options = {
+      durable: 'doomed',
+      stream: fixture.stream.name,
+      filterSubject: fixture.subject('doomed', '*'),
+      retry: [100, 100],
+    };
+    app = await startConsumerApp(fixture, [
+      consumerController(options, () => {
+        calls++;
+        throw new Error('model timed out');
+      }),
+    ]);
+    const subject = fixture.subject('doomed', 'acme');
+    const payload = { id: 'r-1', text: 'päckchen ✓' };
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+    const ack = await app
+      .get(JetStreamPublisher)
+      .publish(subject, payload, { msgId: 'doomed-1', headers: { traceparent } });
+
+    await eventually(() => fixture.dlqCount());
+    const letter = await fixture.lastDeadLetter();
+    expect(calls).toBe(3);
+    expect(new TextDecoder().decode(letter?.data)).toBe(JSON.stringify(payload));
+    const header = (name: string) => letter?.header.get(name);
+    expect(header(DLQ_HEADERS.reason)).toBe('retries_exhausted: Error: model timed out');
+    expect(header(DLQ_HEADERS.subject)).toBe(subject);
+    expect(header(DLQ_HEADERS.stream)).toBe(fixture.stream.name);
+    expect(header(DLQ_HEADERS.sequence)).toBe(String(ack.seq));
+    expect(header(DLQ_HEADERS.deliveries)).toBe('3');
+    expect(header(DLQ_HEADERS.service)).toBe(fixture.service);
+    expect(header(DLQ_HEADERS.consumer)).toBe('doomed');
+    expect(header('traceparent')).toBe(traceparent);
+    await eventually(() => fixture.settled('doomed'));
+    expect(await deadLetteredCount('doomed', 'retries_exhausted')).toBe(1);
+  });
+
+  it('receives a message that violates the schema at once, without calling the handler', async () => {
+    let calls = 0;
+    const options = {
+      durable: 'strict',
+      stream: fixture.stream.name,
+      filterSubject: fixture.subject('strict', '*'),
+      retry: [100, 100],
+      schema: z.object({ id: z.string(), total: z.number() }),
+    };
+    app = await startConsumerApp(fixture, [consumerController(options, () => calls++)]);
+
+    await app
+      .get(JetStreamPublisher)
+      .publish(fixture.subject('strict', 'acme'), { id: 7 }, { msgId: 'strict-1' });
+
+    await eventually(() => fixture.dlqCount());
+    const letter = await fixture.lastDeadLetter();
+    expect(letter?.header.get(DLQ_HEADERS.reason)).toMatch(
+      /^schema_violation: payload does not match the schema: id: .*; total: /,
+    );
+    expect(letter?.header.get(DLQ_HEADERS.deliveries)).toBe('1');
+    expect(calls).toBe(0);
+    await eventually(() => fixture.settled('strict'));
+  });
+
+  it('receives a body that is not JSON at once', async () => {
+    let calls = 0;
+    const options = {
+      durable: 'garbled',
+      stream: fixture.stream.name,
+      filterSubject: fixture.subject('garbled', '*'),
+    };
+    app = await startConsumerApp(fixture, [consumerController(options, () => calls++)]);
+
+    await fixture.js.publish(fixture.subject('garbled', 'acme'), 'order #1, 2 items');
+
+    await eventually(() => fixture.dlqCount());
+    const letter = await fixture.lastDeadLetter();
+    expect(letter?.header.get(DLQ_HEADERS.reason)).toMatch(
+      /^non_retryable: payload is not valid JSON/,
+    );
+    expect(new TextDecoder().decode(letter?.data)).toBe('order #1, 2 items');
+    expect(calls).toBe(0);
+  });
+});

@@ -1,0 +1,46 @@
+import { adminConfigFromEnv, databaseConfigFromEnv } from './database-config';
+
+describe('database configuration from the environment', () => {
+  it('connects as the schema role to the local refinery database by default', () => {
+    expect(databaseConfigFromEnv('order_analysis', {})).toEqual({
+      host: '127.0.0.1',
+      port: 5432,
+      database: 'refinery',
+      user: 'refinery_order_analysis',
+    });
+  });
+
+  it('takes every setting from the environment, ignoring empty ones', () => {
+    const env = {
+      DATABASE_HOST: 'db',
+      DATABASE_PORT: '6543',
+      DATABASE_NAME: 'refinery_test',
+      DATABASE_USER: 'someone',
+      DATABASE_PASSWORD: 's3cret',
+      DATABASE_ADMIN_PASSWORD: '',
+    };
+    expect(databaseConfigFromEnv('learning', env)).toEqual({
+      host: 'db',
+      port: 6543,
+      database: 'refinery_test',
+      user: 'someone',
+      password: 's3cret',
+    });
+    expect(adminConfigFromEnv(env)).toEqual({
+      host: 'db',
+      port: 6543,
+      database: 'postgres',
+      user: 'postgres',
+    });
+  });
+
+  it('names each bad variable', () => {
+    expect(() =>
+      databaseConfigFromEnv('learning', { DATABASE_PORT: 'five', DATABASE_HOST: '' }),
+    ).toThrow(/invalid database configuration: DATABASE_PORT: /);
+    expect(() => adminConfigFromEnv({ DATABASE_PORT: '70000' })).toThrow(/DATABASE_PORT: /);
+    expect(() => databaseConfigFromEnv('Learning', {})).toThrow(
+      'schema "Learning" is not a valid name',
+    );
+  });
+});

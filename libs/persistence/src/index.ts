@@ -1,0 +1,20 @@
+export { adminConfigFromEnv, databaseConfigFromEnv } from './config/database-config';
+export type { DatabaseConfig } from './config/database-config';
+export { createDataSource, schemaOf } from './data-source/create-data-source';
+export type {
+  DataSourceSettings,
+  EntityList,
+  MigrationList,
+} from './data-source/create-data-source';
+export { runMigrations } from './data-source/run-migrations';
+export type { MigrationLog } from './data-source/run-migrations';
+export { PersistenceModule } from './persistence.module';
+export type { PersistenceOptions } from './persistence.module';
+export { provisionDatabase } from './provision/provision-database';
+export type {
+  ProvisionOptions,
+  ProvisionResult,
+  SchemaProvision,
+} from './provision/provision-database';
+export { assertIdentifier, serviceRole } from './sql/identifiers';
+export { vectorFromSql, vectorToSql, vectorTransformer } from './vector/vector-transformer';

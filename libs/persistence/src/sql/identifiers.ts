@@ -1,0 +1,21 @@
+const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
+// Postgres silently truncates longer names, which would make two names collide.
+const MAX_IDENTIFIER_BYTES = 63;
+
+/** Throws unless `name` is a plain lower-case SQL identifier; `what` names it in the error. */
+export function assertIdentifier(name: string, what: string): string {
+  if (!IDENTIFIER.test(name)) {
+    throw new Error(
+      `${what} "${name}" is not a valid name: use lower-case letters, digits and _, starting with a letter`,
+    );
+  }
+  if (name.length > MAX_IDENTIFIER_BYTES) {
+    throw new Error(`${what} "${name}" is longer than ${MAX_IDENTIFIER_BYTES} characters`);
+  }
+  return name;
+}
+
+/** The login role a service uses: it owns the service's schema and nothing else. */
+export function serviceRole(schema: string): string {
+  return assertIdentifier(`refinery_${assertIdentifier(schema, 'schema')}`, 'role');
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { describeProvision, provisionFromManifest } from '../src/cli/provision';
+import { findWorkspaceRoot, readServicesManifest } from '../src/cli/services-manifest';
+import { dropSchemas, TEST_DATABASE, uniqueName } from './test-database';
+
+describe('provision CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'refinery-manifest-'));
+  const first = uniqueName('svc');
+  const second = uniqueName('svc');
+
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await dropSchemas(first, second);
+  });
+
+  it('finds the workspace root from anywhere inside it', () => {
+    const root = resolve(__dirname, '../../..');
+    expect(findWorkspaceRoot(__dirname)).toBe(root);
+    expect(
+      readServicesManifest(join(root, 'deploy/services.json')).services.length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('provisions every schema of the manifest and says what it did, one line per schema', async () => {
+    const manifest = join(dir, 'services.json');
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        services: [
+          { name: 'a', port: 1, schema: first, main: 'a.js' },
+          { name: 'b', port: 2, schema: second, main: 'b.js' },
+          { name: 'b-worker', port: 3, schema: second, main: 'w.js' },
+        ],
+      }),
+    );
+    const env = { ...process.env, DATABASE_NAME: TEST_DATABASE };
+
+    expect(describeProvision(await provisionFromManifest(manifest, env))).toEqual([
+      `${TEST_DATABASE}.${first}: schema created, role refinery_${first} created`,
+      `${TEST_DATABASE}.${second}: schema created, role refinery_${second} created`,
+    ]);
+    expect(describeProvision(await provisionFromManifest(manifest, env))).toEqual([
+      `${TEST_DATABASE}.${first}: schema exists, role refinery_${first} exists`,
+      `${TEST_DATABASE}.${second}: schema exists, role refinery_${second} exists`,
+    ]);
+  });
+
+  it('names what is wrong in a malformed manifest', () => {
+    const manifest = join(dir, 'broken.json');
+    writeFileSync(
+      manifest,
+      JSON.stringify({ services: [{ name: 'a', port: '3000', main: 'a.js' }] }),
+    );
+    expect(() => readServicesManifest(manifest)).toThrow(
+      /services\.0\.port: .*services\.0\.schema: /,
+    );
+  });
+});

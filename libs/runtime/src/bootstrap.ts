@@ -1,0 +1,50 @@
+import { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { createJetStreamServer } from '@refinery/messaging';
+import { JsonLogger, LogLevelName } from '@refinery/observability';
+import { bodyParserErrors, ProblemDetailsFilter } from './http/problem-details.filter';
+
+export interface ServiceOptions {
+  name: string;
+  module: DynamicModule;
+  description: string;
+  /** Largest JSON body accepted; larger ones get 413. */
+  bodyLimit?: string;
+  logLevel?: LogLevelName;
+}
+
+/** Builds a service: HTTP with problem+json errors and OpenAPI at /docs, plus its JetStream consumers. */
+export async function createServiceApp(options: ServiceOptions): Promise<NestExpressApplication> {
+  const logger = new JsonLogger({ service: options.name, level: options.logLevel });
+  const app = await NestFactory.create<NestExpressApplication>(options.module, {
+    logger,
+    bodyParser: false,
+  });
+  app.useBodyParser('json', {
+    limit: options.bodyLimit ?? '1mb',
+    type: ['application/json', 'application/*+json'],
+  });
+  app.use(bodyParserErrors);
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+
+  const openApi = new DocumentBuilder()
+    .setTitle(`Refinery ${options.name}`)
+    .setDescription(options.description)
+    .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'api-key')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
+
+  app.connectMicroservice({ strategy: createJetStreamServer(app) }, { inheritAppConfig: true });
+  return app;
+}
+
+/** Starts consumers, then HTTP; returns the bound port (0 asks for any free one). */
+export async function startServiceApp(app: NestExpressApplication, port: number): Promise<number> {
+  await app.startAllMicroservices();
+  await app.listen(port, '0.0.0.0');
+  const address = app.getHttpServer().address();
+  return typeof address === 'object' && address ? address.port : port;
+}

@@ -1,0 +1,40 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { STREAMS } from '@refinery/contracts';
+import { MessagingModule } from '@refinery/messaging';
+import { ObservabilityModule } from '@refinery/observability';
+import { PersistenceModule } from '@refinery/persistence';
+
+export interface ServiceModuleOptions {
+  service: string;
+  natsUrl: string;
+  /** The Postgres schema the service owns; its role has rights there only. */
+  schema: string;
+  // TypeORM takes entity and migration classes as plain constructors.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+}
+
+/** What every service is made of: health and metrics, its own schema, the bus. */
+@Module({})
+export class ServiceModule {
+  static forRoot(options: ServiceModuleOptions): DynamicModule {
+    return {
+      module: ServiceModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: options.service }),
+        PersistenceModule.forRoot({
+          schema: options.schema,
+          entities: options.entities,
+          migrations: options.migrations,
+        }),
+        MessagingModule.forRoot({
+          service: options.service,
+          servers: options.natsUrl,
+          streams: Object.values(STREAMS),
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './eventually';
+export * from './stream-counts';
+export * from './unique-name';

@@ -1,0 +1,179 @@
+/**
+ * `npm run bench:ingest`: ingestion throughput against the raw JetStream publish rate,
+ * measured in the same run on the same machine. The service runs as its own process, as
+ * in production; the last line printed is one JSON object.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { adminConfigFromEnv, provisionDatabase } from '@refinery/persistence';
+import { countMessages, eventually } from '@refinery/testing';
+
+const BATCH = 500;
+const HTTP_BATCHES = Number(process.env.BENCH_HTTP_BATCHES ?? 60);
+const HTTP_CONCURRENCY = 4;
+const NATS_EVENTS = Number(process.env.BENCH_NATS_EVENTS ?? 10_000);
+const RAW_MESSAGES = Number(process.env.BENCH_RAW_MESSAGES ?? 30_000);
+const PORT = 3990;
+const DATABASE = 'refinery_bench';
+const run = randomBytes(4).toString('hex');
+const apiKey = `rk_bench_${randomBytes(16).toString('hex')}`;
+const root = join(__dirname, '..', '..', '..', '..');
+
+const event = (i: number) => ({
+  type: 'order',
+  source: 'bench',
+  external_id: `${run}-${i}`,
+  occurred_at: new Date().toISOString(),
+  data: {
+    order_number: `B-${i}`,
+    customer: { id: `c-${i % 1000}`, email: 'bench@example.com' },
+    items: [
+      { sku: 'SKU-1', quantity: 1, unit_price: 10 },
+      { sku: 'SKU-2', quantity: 3, unit_price: 4.5 },
+    ],
+    currency: 'EUR',
+    total: 23.5,
+    status: 'paid',
+    shipping: { carrier: 'DHL', country: 'DE' },
+  },
+});
+
+const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+const log = (msg: string) => console.error(`[bench] ${msg}`);
+
+async function main() {
+  await provisionDatabase({
+    admin: adminConfigFromEnv(),
+    database: DATABASE,
+    schemas: ['ingestion'],
+    extensions: [],
+  });
+  const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  const js = jetstream(nc);
+
+  const service = spawn(process.execPath, [join(root, 'dist/services/ingestion/src/main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      DATABASE_NAME: DATABASE,
+      REFINERY_DEMO_API_KEY: apiKey,
+      INGEST_RATE_LIMIT_PER_S: '10000000',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    await eventually(
+      async () => (await fetch(`http://127.0.0.1:${PORT}/health/ready`).catch(() => null))?.ok,
+      60_000,
+      250,
+    );
+
+    // The message a records.received publish carries, for a like-for-like raw publish.
+    const sample = JSON.stringify({
+      id: 'x',
+      tenant: 'demo',
+      type: 'records.received',
+      schema_version: 1,
+      occurred_at: '',
+      record_id: 'x',
+      data: { payload: event(0).data },
+    });
+    const raw = await rawPublishRate(nc, sample);
+    log(
+      `raw JetStream: ${raw} msg/s (${RAW_MESSAGES} acked publishes of ${sample.length} bytes, ${BATCH} in flight)`,
+    );
+
+    const before = await countMessages(nc, 'RECORDS', 'records.received.demo.>');
+    let next = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: HTTP_CONCURRENCY }, async () => {
+        while (next < HTTP_BATCHES) {
+          const b = next++;
+          const events = Array.from({ length: BATCH }, (_, i) => event(b * BATCH + i));
+          const res = await fetch(`http://127.0.0.1:${PORT}/v1/events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+            body: JSON.stringify({ events }),
+          });
+          const body = (await res.json()) as { accepted?: number };
+          if (res.status !== 202 || body.accepted !== BATCH)
+            throw new Error(`batch ${b}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+        }
+      }),
+    );
+    const httpMs = Date.now() - started;
+    const http = rate(HTTP_BATCHES * BATCH, httpMs);
+    const published = (await countMessages(nc, 'RECORDS', 'records.received.demo.>')) - before;
+    log(
+      `HTTP batches: ${http} events/s (${HTTP_BATCHES} x ${BATCH} stored and published in ${httpMs} ms; ${published} records.received)`,
+    );
+
+    const natsStart = Date.now();
+    const baseline = await countMessages(nc, 'RECORDS', 'records.received.demo.>');
+    for (let i = 0; i < NATS_EVENTS; i += BATCH) {
+      const acks = [];
+      for (let j = i; j < Math.min(i + BATCH, NATS_EVENTS); j++) {
+        const { type: _type, ...body } = event(1_000_000 + j);
+        acks.push(js.publish('ingest.demo.order', JSON.stringify(body)));
+      }
+      await Promise.all(acks);
+    }
+    await eventually(
+      async () =>
+        (await countMessages(nc, 'RECORDS', 'records.received.demo.>')) - baseline >= NATS_EVENTS,
+      120_000,
+      100,
+    );
+    const natsMs = Date.now() - natsStart;
+    const nats = rate(NATS_EVENTS, natsMs);
+    log(
+      `NATS way in: ${nats} events/s (${NATS_EVENTS} ingest messages to records.received in ${natsMs} ms)`,
+    );
+    log(
+      `HTTP batch ingestion is ${((http / raw) * 100).toFixed(0)}% of the raw JetStream publish rate (target: at least 50%)`,
+    );
+    console.log(
+      JSON.stringify({
+        http_batch_events_per_s: http,
+        nats_events_per_s: nats,
+        raw_jetstream_publish_per_s: raw,
+      }),
+    );
+  } finally {
+    service.kill('SIGTERM');
+    await nc.close();
+  }
+}
+
+/** Plain acked publishes to a stream of its own, pipelined like ingestion's publishes. */
+async function rawPublishRate(
+  nc: Awaited<ReturnType<typeof connect>>,
+  body: string,
+): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const name = `BENCH_${run}`;
+  await jsm.streams.add({ name, subjects: [`bench.${run}.>`] });
+  const js = jetstream(nc);
+  try {
+    const started = Date.now();
+    for (let i = 0; i < RAW_MESSAGES; i += BATCH) {
+      const acks = [];
+      for (let j = i; j < Math.min(i + BATCH, RAW_MESSAGES); j++)
+        acks.push(js.publish(`bench.${run}.m`, body, { msgID: `${run}-${j}` }));
+      await Promise.all(acks);
+    }
+    return rate(RAW_MESSAGES, Date.now() - started);
+  } finally {
+    await jsm.streams.delete(name);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

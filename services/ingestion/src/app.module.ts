@@ -1,0 +1,49 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceModule } from '@refinery/runtime';
+import { INGESTION_CONFIG, IngestionConfig, MAX_BATCH_EVENTS } from './config';
+import { entities, migrations, SCHEMA } from './data-source';
+import { IngestMessagesController } from './nats-intake/ingest-messages.controller';
+import { IngestMessagesUseCase } from './nats-intake/ingest-messages.use-case';
+import { AcceptRecordsUseCase } from './records/accept-records.use-case';
+import { IngestEventsController } from './records/ingest-events.controller';
+import { IngestEventsUseCase } from './records/ingest-events.use-case';
+import { RecordsRepository } from './records/records.repository';
+import { RejectMessagesUseCase } from './rejections/reject-messages.use-case';
+import { ApiKeyGuard } from './tenants/api-key.guard';
+import { DemoTenantInitializer } from './tenants/demo-tenant.initializer';
+import { RateLimiter } from './tenants/rate-limiter';
+import { TenantsRepository } from './tenants/tenants.repository';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: IngestionConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceModule.forRoot({
+          service: 'ingestion',
+          natsUrl: config.NATS_URL,
+          schema: SCHEMA,
+          entities,
+          migrations,
+        }),
+      ],
+      controllers: [IngestEventsController, IngestMessagesController],
+      providers: [
+        { provide: INGESTION_CONFIG, useValue: config },
+        {
+          provide: RateLimiter,
+          useValue: new RateLimiter(config.INGEST_RATE_LIMIT_PER_S, MAX_BATCH_EVENTS),
+        },
+        AcceptRecordsUseCase,
+        ApiKeyGuard,
+        DemoTenantInitializer,
+        IngestEventsUseCase,
+        IngestMessagesUseCase,
+        RecordsRepository,
+        RejectMessagesUseCase,
+        TenantsRepository,
+      ],
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class CreateIngestionTables1763800000000 implements MigrationInterface {
+  name = 'CreateIngestionTables1763800000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE tenants (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        slug text NOT NULL UNIQUE,
+        name text NOT NULL,
+        rate_limit_per_s integer CHECK (rate_limit_per_s > 0),
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query(`
+      CREATE TABLE api_keys (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        tenant_id uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        key_hash text NOT NULL UNIQUE,
+        label text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      )`);
+    await q.query(`
+      CREATE TABLE records (
+        id uuid PRIMARY KEY,
+        tenant_id uuid NOT NULL REFERENCES tenants(id),
+        type text NOT NULL,
+        source text NOT NULL,
+        external_id text NOT NULL,
+        occurred_at timestamptz NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        via text NOT NULL CHECK (via IN ('http', 'nats')),
+        data jsonb NOT NULL,
+        CONSTRAINT records_natural_key UNIQUE (tenant_id, source, external_id)
+      )`);
+    await q.query(`CREATE INDEX records_tenant_received ON records (tenant_id, received_at)`);
+    await q.query(`
+      CREATE TABLE rejections (
+        id uuid PRIMARY KEY,
+        tenant text NOT NULL,
+        tenant_id uuid REFERENCES tenants(id),
+        subject text NOT NULL,
+        reason text NOT NULL,
+        errors jsonb NOT NULL,
+        payload text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query(`CREATE INDEX rejections_tenant_received ON rejections (tenant, received_at)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE rejections`);
+    await q.query(`DROP TABLE records`);
+    await q.query(`DROP TABLE api_keys`);
+    await q.query(`DROP TABLE tenants`);
+  }
+}

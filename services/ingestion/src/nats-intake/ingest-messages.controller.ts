@@ -1,0 +1,29 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { filterOf, STREAMS } from '@refinery/contracts';
+import { InboundMessage, JetStreamConsumer } from '@refinery/messaging';
+import { deterministicUuid } from '../records/record-id';
+import { IngestMessagesUseCase } from './ingest-messages.use-case';
+
+@Controller()
+export class IngestMessagesController {
+  constructor(private readonly ingest: IngestMessagesUseCase) {}
+
+  // Bodies arrive as text: one that is not JSON is a rejection to keep, not a dead letter.
+  @JetStreamConsumer({
+    durable: 'ingestion',
+    stream: STREAMS.INGEST.name,
+    filterSubject: filterOf('ingest'),
+    batchSize: 250,
+    decode: 'text',
+  })
+  ingestMessages(@Payload() batch: InboundMessage<string>[]): Promise<void> {
+    return this.ingest.execute(
+      batch.map((m) => ({
+        subject: m.subject,
+        rejectionId: deterministicUuid('rejection', m.stream, String(m.sequence)),
+        raw: m.data,
+      })),
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { EventPayload, FieldError, SCHEMA_VERSION, subjectOf } from '@refinery/contracts';
+import { JetStreamPublisher } from '@refinery/messaging';
+import { DataSource } from 'typeorm';
+import { ingestEvents } from '../records/ingest-metrics';
+
+export interface Rejection {
+  /** Stable for the message (e.g. from its stream sequence), so a redelivery stores it once. */
+  id: string;
+  tenant: string;
+  tenantId: string | null;
+  type: string;
+  subject: string;
+  reason: string;
+  errors: FieldError[];
+  payload: string;
+}
+
+const MAX_PAYLOAD = 64 * 1024;
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/** Keeps rejected messages in `rejections` and tells the sender on `ingest.rejected.<tenant>`. */
+@Injectable()
+export class RejectMessagesUseCase {
+  constructor(
+    private readonly db: DataSource,
+    private readonly publisher: JetStreamPublisher,
+  ) {}
+
+  async execute(rejections: Rejection[]): Promise<void> {
+    if (rejections.length === 0) return;
+    const kept = rejections.map((r) => ({ ...r, payload: r.payload.slice(0, MAX_PAYLOAD) }));
+    await this.db.query(
+      `INSERT INTO rejections (id, tenant, tenant_id, subject, reason, errors, payload)
+       SELECT id, tenant, tenant_id, subject, reason, errors::jsonb, payload
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[])
+           AS r(id, tenant, tenant_id, subject, reason, errors, payload)
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        kept.map((r) => r.id),
+        kept.map((r) => r.tenant),
+        kept.map((r) => r.tenantId),
+        kept.map((r) => r.subject),
+        kept.map((r) => r.reason),
+        kept.map((r) => JSON.stringify(r.errors)),
+        kept.map((r) => r.payload),
+      ],
+    );
+    await this.publisher.publishMany(
+      kept.map((r) => ({
+        // A tenant token that cannot be a subject token still gets told, under "_".
+        subject: subjectOf('ingest.rejected', { tenant: TOKEN.test(r.tenant) ? r.tenant : '_' }),
+        msgId: `${r.id}:rejected`,
+        payload: this.rejectedEvent(r),
+      })),
+    );
+    // Unknown tenants share one label: a sender's typo must not grow the metric without bound.
+    for (const r of kept)
+      ingestEvents.inc({
+        tenant: r.tenantId ? r.tenant : 'unknown',
+        type: r.type,
+        outcome: 'rejected',
+      });
+  }
+
+  private rejectedEvent(r: Rejection): EventPayload<'ingest.rejected'> {
+    return {
+      id: `${r.id}:rejected`,
+      tenant: r.tenant,
+      type: 'ingest.rejected',
+      schema_version: SCHEMA_VERSION,
+      occurred_at: new Date().toISOString(),
+      record_id: null,
+      data: {
+        subject: r.subject,
+        reason: r.reason,
+        errors: r.errors,
+        payload: r.payload,
+        rejection_id: r.id,
+      },
+    };
+  }
+}

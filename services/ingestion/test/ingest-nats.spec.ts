@@ -1,0 +1,72 @@
+import { jetstream } from '@nats-io/jetstream';
+import { countMessages, eventually, lastMessage } from '@refinery/testing';
+import { DataSource } from 'typeorm';
+import { Ingestion, newTenant, order, startIngestion } from './ingestion-app';
+
+describe('ingest.<tenant>.<type> (the NATS way in)', () => {
+  let ingestion: Ingestion;
+  beforeAll(async () => {
+    ingestion = await startIngestion();
+  });
+  afterAll(() => ingestion.close());
+
+  const send = async (subject: string, body: string) =>
+    jetstream(ingestion.nc).publish(subject, body);
+  const rejections = (tenant: string) =>
+    ingestion.app
+      .get(DataSource)
+      .query(
+        'SELECT subject, reason, errors, payload FROM rejections WHERE tenant = $1 ORDER BY received_at',
+        [tenant],
+      );
+
+  it('stores and publishes a valid message like the HTTP way in', async () => {
+    const { slug } = await newTenant(ingestion);
+    const { type: _type, ...body } = order('n-1');
+    await send(`ingest.${slug}.order`, JSON.stringify(body));
+    await eventually(() =>
+      countMessages(ingestion.nc, 'RECORDS', `records.received.${slug}.order`),
+    );
+    const msg = await lastMessage<{ data: { external_id: string } }>(
+      ingestion.nc,
+      'RECORDS',
+      `records.received.${slug}.order`,
+    );
+    expect(msg?.data.data.external_id).toBe('n-1');
+  });
+
+  it('keeps an invalid message in rejections and announces it on ingest.rejected.<tenant>', async () => {
+    const { slug } = await newTenant(ingestion);
+    const bad = JSON.stringify({ ...order('n-2'), external_id: '' });
+    await send(`ingest.${slug}.order`, bad);
+    const row = await eventually(async () => (await rejections(slug))[0]);
+    expect(row).toMatchObject({ subject: `ingest.${slug}.order`, payload: bad });
+    expect(row.errors.map((e: { path: string }) => e.path)).toEqual(['external_id']);
+    const announced = await eventually(() =>
+      lastMessage<{ data: { reason: string } }>(ingestion.nc, 'INGEST', `ingest.rejected.${slug}`),
+    );
+    expect(announced?.data.data.reason).toMatch(/external_id/);
+    expect(await countMessages(ingestion.nc, 'RECORDS', `records.received.${slug}.>`)).toBe(0);
+  });
+
+  it('rejects, rather than drops, a body that is not JSON, an unknown type and an unknown tenant', async () => {
+    const { slug } = await newTenant(ingestion);
+    await send(`ingest.${slug}.order`, '{not json');
+    await send(`ingest.${slug}.invoice`, JSON.stringify(order('n-3')));
+    const reasons = await eventually(async () => {
+      const rows = await rejections(slug);
+      return rows.length === 2 && rows.map((r: { reason: string }) => r.reason);
+    });
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/not valid JSON/),
+        expect.stringMatching(/type/),
+      ]),
+    );
+
+    const ghost = `ghost-${slug}`;
+    await send(`ingest.${ghost}.order`, JSON.stringify(order('n-4')));
+    const row = await eventually(async () => (await rejections(ghost))[0]);
+    expect(row.reason).toBe(`unknown tenant "${ghost}"`);
+  });
+});

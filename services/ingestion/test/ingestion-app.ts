@@ -1,0 +1,92 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { connect } from '@nats-io/transport-node';
+import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
+import { uniqueName } from '@refinery/testing';
+import { AppModule } from '../src/app.module';
+import { IngestionConfigSchema } from '../src/config';
+import { TenantsRepository } from '../src/tenants/tenants.repository';
+
+export type NatsConnection = Awaited<ReturnType<typeof connect>>;
+
+/** The ingestion service, in this process, on a free port, against refinery_test. */
+export async function startIngestion(env: Record<string, string> = {}) {
+  const config = loadConfig(IngestionConfigSchema, {
+    DATABASE_NAME: 'refinery_test',
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  process.env.DATABASE_NAME ??= 'refinery_test';
+  const app: NestExpressApplication = await createServiceApp({
+    name: 'ingestion',
+    module: AppModule.forRoot(config),
+    description: 'test',
+    bodyLimit: config.INGEST_MAX_BODY,
+    logLevel: 'warn',
+  });
+  const port = await startServiceApp(app, 0);
+  const nc = await connect({ servers: config.NATS_URL });
+  return {
+    app,
+    nc,
+    url: `http://127.0.0.1:${port}`,
+    tenants: app.get(TenantsRepository),
+    close: async () => {
+      await nc.close();
+      await app.close();
+    },
+  };
+}
+
+export type Ingestion = Awaited<ReturnType<typeof startIngestion>>;
+
+export async function newTenant(ingestion: Ingestion, rateLimitPerS?: number) {
+  const slug = uniqueName('t').replace('_', '-');
+  return { slug, ...(await ingestion.tenants.createTenant(slug, { rateLimitPerS })) };
+}
+
+export function order(externalId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    type: 'order',
+    source: 'shop-eu',
+    external_id: externalId,
+    occurred_at: '2026-11-20T09:30:00Z',
+    data: {
+      order_number: `A-${externalId}`,
+      customer: { id: 'c-42', email: 'ana@example.com' },
+      items: [{ sku: 'SKU-1', quantity: 2, unit_price: 12.5 }],
+      currency: 'EUR',
+      total: 25,
+      status: 'paid',
+    },
+    ...overrides,
+  };
+}
+
+interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** What ingestion answers: an accepted event, a batch summary, or a problem document. */
+export interface ReplyBody {
+  id?: string;
+  status?: string | number;
+  title?: string;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+  accepted?: number;
+  duplicates?: number;
+  invalid?: number;
+  results?: { index: number; status: string; id?: string; errors?: FieldError[] }[];
+}
+
+export async function post(url: string, body: unknown, apiKey?: string, raw?: string) {
+  const res = await fetch(`${url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
+    body: raw ?? JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as ReplyBody };
+}
