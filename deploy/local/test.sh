@@ -11,4 +11,10 @@ echo "[test] lint and type-check" >&2
 eslint . --max-warnings 0
 tsc -p tsconfig.json --noEmit
 echo "[test] jest" >&2
-jest --ci "$@"
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+status=0
+jest --ci --json --outputFile="$results" "$@" || status=$?
+# One plain summary line, whatever reporter is in use.
+node -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")); console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' "$results" || true
+exit "$status"
