@@ -29,6 +29,9 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
       reconnectJitter: 500,
       pingInterval: 10_000,
       maxPingOut: 3,
+      // Otherwise every request (each JetStream publish) captures a stack trace up front in
+      // case it times out: measured at 13% of ingestion's CPU under load.
+      noAsyncTraces: true,
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -10,9 +10,11 @@ import {
   errors,
   headers as natsHeaders,
   RequestError,
+  type MsgHdrs,
   type NatsConnection,
 } from '@nats-io/transport-node';
 import { ConnectionMonitor } from '../connection/connection-monitor';
+import { AckPipeline, type PipelinedMessage } from './ack-pipeline';
 import { messagingMetrics } from '../metrics/messaging-metrics';
 import { NATS_CONNECTION } from '../module/tokens';
 import { ATTR, baseAttributes, endSpan, SpanKind, tracer } from '../tracing/messaging-attributes';
@@ -37,17 +39,21 @@ const ATTEMPTS = 3;
 const RECONNECT_WAIT_MS = 10_000;
 /** Enough to keep the pipe full; bounds memory for very large batches. */
 const MAX_IN_FLIGHT = 512;
+const MSG_ID_HEADER = 'Nats-Msg-Id';
+const encoder = new TextEncoder();
 
 /** Publishes JSON to JetStream and waits for the stream's ack; retries are safe thanks to the msg id. */
 @Injectable()
 export class JetStreamPublisher {
   private readonly js: JetStreamClient;
   private readonly monitor: ConnectionMonitor;
+  private readonly pipeline: AckPipeline;
   private readonly metrics = messagingMetrics();
 
   constructor(@Inject(NATS_CONNECTION) nc: NatsConnection) {
     this.js = jetstream(nc, { timeout: ACK_TIMEOUT_MS });
     this.monitor = ConnectionMonitor.of(nc);
+    this.pipeline = new AckPipeline(nc);
   }
 
   async publish(subject: string, payload: object, options: PublishOptions): Promise<PubAck> {
@@ -60,12 +66,10 @@ export class JetStreamPublisher {
       },
       parent,
     );
-    const hdrs = natsHeaders();
-    for (const [key, value] of Object.entries(options.headers ?? {})) hdrs.set(key, value);
-    injectTraceContext(trace.setSpan(parent, span), hdrs);
+    const hdrs = headersFor(options, trace.setSpan(parent, span));
     const started = performance.now();
     try {
-      const ack = await this.send(subject, new TextEncoder().encode(JSON.stringify(payload)), {
+      const ack = await this.send(subject, encoder.encode(JSON.stringify(payload)), {
         msgID: options.msgId,
         headers: hdrs,
       });
@@ -88,25 +92,79 @@ export class JetStreamPublisher {
     }
   }
 
-  /** Publishes all at once (pipelined) and resolves with every ack in order; rejects on the first failure. */
+  /**
+   * Publishes all at once (pipelined, acks collected on one subscription) and resolves with
+   * every ack in order. What got no ack is retried one by one; the msg ids make that safe.
+   * One PRODUCER span covers the batch; each message carries its item's trace, or the batch's.
+   */
   async publishMany(items: readonly PublishItem[]): Promise<PubAck[]> {
-    const acks = new Array<PubAck>(items.length);
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-      while (!failed && next < items.length) {
-        const i = next++;
-        const { subject, payload, ...options } = items[i];
-        try {
-          acks[i] = await this.publish(subject, payload, options);
-        } catch (error) {
-          failed = true;
-          throw error;
-        }
+    if (items.length === 0) return [];
+    const parent = otelContext.active();
+    const span = tracer().startSpan(
+      `publish ${items[0].subject}${items.length > 1 ? ` (+${items.length - 1})` : ''}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          ...baseAttributes('publish', items[0].subject),
+          [ATTR.batchCount]: items.length,
+        },
+        links: items.flatMap((item) => {
+          const linked = item.context && trace.getSpanContext(item.context);
+          return linked ? [{ context: linked }] : [];
+        }),
+      },
+      parent,
+    );
+    const batchContext = trace.setSpan(parent, span);
+    try {
+      const acks: PubAck[] = [];
+      for (let start = 0; start < items.length; start += MAX_IN_FLIGHT) {
+        const chunk = items.slice(start, start + MAX_IN_FLIGHT);
+        acks.push(...(await this.publishChunk(chunk, batchContext)));
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(MAX_IN_FLIGHT, items.length) }, worker));
-    return acks;
+      endSpan(span);
+      return acks;
+    } catch (error) {
+      endSpan(span, error);
+      throw error;
+    }
+  }
+
+  private async publishChunk(
+    chunk: readonly PublishItem[],
+    batchContext: Context,
+  ): Promise<PubAck[]> {
+    await this.monitor.whenConnected(RECONNECT_WAIT_MS);
+    const messages: PipelinedMessage[] = chunk.map((item) => ({
+      subject: item.subject,
+      data: encoder.encode(JSON.stringify(item.payload)),
+      headers: headersFor(item, item.context ?? batchContext),
+    }));
+    const started = performance.now();
+    const outcomes = await this.pipeline.publish(messages, ACK_TIMEOUT_MS);
+    const seconds = (performance.now() - started) / 1_000;
+    return Promise.all(
+      outcomes.map(async (outcome, i) => {
+        if (outcome.ok) {
+          this.metrics.publishDuration.observe({ stream: outcome.ack.stream }, seconds);
+          return outcome.ack;
+        }
+        const { subject, msgId } = chunk[i];
+        try {
+          return await this.send(subject, messages[i].data, {
+            msgID: msgId,
+            headers: messages[i].headers,
+          });
+        } catch (error) {
+          throw new Error(
+            `publish to ${subject} (msg id ${msgId}) failed: ${outcome.error}, then ${explain(error)}`,
+            {
+              cause: error,
+            },
+          );
+        }
+      }),
+    );
   }
 
   private async send(
@@ -124,6 +182,14 @@ export class JetStreamPublisher {
       }
     }
   }
+}
+
+function headersFor(options: PublishOptions, traceContext: Context): MsgHdrs {
+  const hdrs = natsHeaders();
+  for (const [key, value] of Object.entries(options.headers ?? {})) hdrs.set(key, value);
+  hdrs.set(MSG_ID_HEADER, options.msgId);
+  injectTraceContext(traceContext, hdrs);
+  return hdrs;
 }
 
 /** Lost on a dying socket, or JetStream not answering yet after a restart. */

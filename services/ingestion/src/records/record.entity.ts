@@ -27,6 +27,6 @@ export class RecordEntity {
   @Column({ type: 'text' })
   via!: 'http' | 'nats';
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'json' })
   data!: Record<string, unknown>;
 }
