@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { root, services } from './services.mjs';
+import { nodeFlags, root, services } from './services.mjs';
 
 const colors = [36, 35, 33, 32, 34, 31, 96, 95];
 const width = Math.max(...services.map((s) => s.name.length));
@@ -32,7 +32,7 @@ function pipe(stream, prefix, out) {
 
 function start(service, index, attempt = 0) {
   const prefix = `\x1b[${colors[index % colors.length]}m${service.name.padEnd(width)} |\x1b[0m`;
-  const child = spawn(process.execPath, ['--enable-source-maps', join(root, service.main)], {
+  const child = spawn(process.execPath, [...nodeFlags, join(root, service.main)], {
     cwd: root,
     env: { ...env, PORT: String(service.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
