@@ -13,7 +13,14 @@ for (const service of services) {
   );
   const dataSource = await createServiceDataSource().initialize();
   try {
-    const applied = await runMigrations(dataSource);
+    const applied = await runMigrations(dataSource).catch((error) => {
+      // 3F000: the role or schema was never provisioned in this database.
+      if (error?.driverError?.code !== '3F000') throw error;
+      console.error(
+        `[migrate] ${service.name}: ${error.message} in ${dataSource.options.database}; run \`npm run setup\` first`,
+      );
+      process.exit(1);
+    });
     console.log(
       `[migrate] ${service.name}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`,
     );

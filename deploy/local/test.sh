@@ -7,6 +7,7 @@ cd "$here/../.."
 export DATABASE_NAME=${TEST_DATABASE_NAME:-refinery_test}
 bash "$here/prepare.sh" "$DATABASE_NAME"
 export PATH="$PWD/node_modules/.bin:$PATH"
+node tools/ensure-platform-stopped.mjs
 echo "[test] lint and type-check" >&2
 eslint . --max-warnings 0
 tsc -p tsconfig.json --noEmit
