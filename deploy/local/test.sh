@@ -8,9 +8,8 @@ export DATABASE_NAME=${TEST_DATABASE_NAME:-refinery_test}
 bash "$here/prepare.sh" "$DATABASE_NAME"
 export PATH="$PWD/node_modules/.bin:$PATH"
 node tools/ensure-platform-stopped.mjs
-echo "[test] lint and type-check" >&2
-eslint . --max-warnings 0
-tsc -p tsconfig.json --noEmit
+echo "[test] lint, format and type-check" >&2
+npm run --silent lint
 echo "[test] jest" >&2
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
