@@ -75,9 +75,11 @@ describe('JsonLogger', () => {
     logger.error('publish failed', failure.stack, 'Publisher');
     logger.error('publish failed', failure.stack);
     logger.error('shutting down', 'Bootstrap');
+    // What `new Logger('ingest').error(message)` hands over: no stack, then the context.
+    logger.error('could not publish', undefined, 'ingest');
 
     expect(stdout.lines()).toEqual([]);
-    const [thrown, withContext, stackOnly, contextOnly] = stderr.lines();
+    const [thrown, withContext, stackOnly, contextOnly, viaNestLogger] = stderr.lines();
     expect(thrown).toMatchObject({
       level: 'error',
       context: 'ExceptionsHandler',
@@ -95,6 +97,8 @@ describe('JsonLogger', () => {
       expect.objectContaining({ context: 'Bootstrap', msg: 'shutting down' }),
     );
     expect(contextOnly).not.toHaveProperty('err');
+    expect(viaNestLogger).toMatchObject({ context: 'ingest', msg: 'could not publish' });
+    expect(viaNestLogger).not.toHaveProperty('args');
   });
 
   it('keeps the fields of an object message without letting them overwrite its own', () => {

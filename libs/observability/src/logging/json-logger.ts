@@ -96,8 +96,9 @@ interface CallParts {
   args: unknown[];
 }
 
-/** Nest passes the context as the last argument when it has one. */
-function splitContext(params: unknown[]): CallParts {
+/** Nest passes the context as the last argument when it has one (and `undefined` for a missing stack). */
+function splitContext(all: unknown[]): CallParts {
+  const params = all.filter((p) => p !== undefined);
   const last = params.at(-1);
   return typeof last === 'string' ? { context: last, args: params.slice(0, -1) } : { args: params };
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FieldError } from '@refinery/contracts';
 import { problemFor, ProblemException } from '@refinery/runtime';
 import { INGESTION_CONFIG, IngestionConfig } from '../config';
@@ -18,8 +18,13 @@ export type IngestResponse =
   | { accepted: number; duplicates: number; invalid: number; results: EventResult[] };
 
 /** The HTTP way in: rate limit, validate each event, store and publish the valid ones. */
+/** Long enough for a NATS reconnect or a Postgres failover to finish. */
+const RETRY_AFTER_UNAVAILABLE_S = 5;
+
 @Injectable()
 export class IngestEventsUseCase {
+  private readonly logger = new Logger('ingest');
+
   constructor(
     private readonly accept: AcceptRecordsUseCase,
     private readonly limiter: RateLimiter,
@@ -55,11 +60,25 @@ export class IngestEventsUseCase {
       throw new ProblemException(problemFor(400, detail, { errors }));
     }
 
-    const stored = await this.accept.execute(
-      tenant,
-      valid.map((c) => c.event),
-      'http',
-    );
+    const stored = await this.accept
+      .execute(
+        tenant,
+        valid.map((c) => c.event),
+        'http',
+      )
+      .catch((error: unknown) => {
+        // Nothing was committed: the caller may retry the whole request as it is.
+        this.logger.error(
+          `could not store and publish ${valid.length} event(s) for ${tenant.slug}: ${String(error)}`,
+        );
+        throw new ProblemException(
+          problemFor(
+            503,
+            'the events could not be stored and published just now; none was kept, retry the request',
+          ),
+          RETRY_AFTER_UNAVAILABLE_S,
+        );
+      });
     if (!command.batch) return stored[0];
 
     let next = 0;
