@@ -12,6 +12,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, JetStreamPublisher } from '@refinery/messaging';
 import { adminConfigFromEnv, provisionDatabase } from '@refinery/persistence';
 import { countMessages, eventually } from '@refinery/testing';
+import { createServiceDataSource } from '../src/data-source';
+import { TenantsRepository } from '../src/tenants/tenants.repository';
 
 const BATCH = 500;
 const HTTP_BATCHES = Number(process.env.BENCH_HTTP_BATCHES ?? 200);
@@ -23,7 +25,9 @@ const RAW_MESSAGES = Number(process.env.BENCH_RAW_MESSAGES ?? 30_000);
 const PORT = 3990;
 const DATABASE = 'refinery_bench';
 const run = randomBytes(4).toString('hex');
-const apiKey = `rk_bench_${randomBytes(16).toString('hex')}`;
+// A tenant of its own per run: its subjects are purged afterwards, so no bench record
+// lingers in the platform's streams for enrichment to pick up.
+const tenant = `bench-${run}`;
 const root = join(__dirname, '..', '..', '..', '..');
 // Run the service the way the launcher does, with the same Node flags.
 const manifest = JSON.parse(readFileSync(join(root, 'deploy/services.json'), 'utf8')) as {
@@ -53,6 +57,7 @@ const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 const log = (msg: string) => console.error(`[bench] ${msg}`);
 
 async function main() {
+  process.env.DATABASE_NAME = DATABASE;
   await provisionDatabase({
     admin: adminConfigFromEnv(),
     database: DATABASE,
@@ -74,8 +79,6 @@ async function main() {
         ...process.env,
         PORT: String(PORT),
         DATABASE_NAME: DATABASE,
-        REFINERY_DEMO_API_KEY: apiKey,
-        INGEST_RATE_LIMIT_PER_S: '10000000',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -87,12 +90,13 @@ async function main() {
       60_000,
       250,
     );
+    const apiKey = await createTenant();
 
     // What a records.received publish carries, for like-for-like raw publishes.
     const recordId = randomUUID();
     const sample = {
       id: `${recordId}:received`,
-      tenant: 'demo',
+      tenant,
       type: 'records.received',
       schema_version: 1,
       occurred_at: new Date().toISOString(),
@@ -113,13 +117,13 @@ async function main() {
     const bodies = Array.from({ length: WARMUP_BATCHES + HTTP_BATCHES }, (_, b) =>
       JSON.stringify({ events: Array.from({ length: BATCH }, (_, i) => event(b * BATCH + i)) }),
     );
-    await sendBatches(bodies.slice(0, WARMUP_BATCHES));
-    const before = await countMessages(nc, 'RECORDS', 'records.received.demo.>');
+    await sendBatches(bodies.slice(0, WARMUP_BATCHES), apiKey);
+    const before = await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`);
     const started = Date.now();
-    await sendBatches(bodies.slice(WARMUP_BATCHES));
+    await sendBatches(bodies.slice(WARMUP_BATCHES), apiKey);
     const httpMs = Date.now() - started;
     const http = rate(HTTP_BATCHES * BATCH, httpMs);
-    const published = (await countMessages(nc, 'RECORDS', 'records.received.demo.>')) - before;
+    const published = (await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`)) - before;
     log(
       `HTTP batches: ${http} events/s (${HTTP_BATCHES} x ${BATCH} stored and published in ${httpMs} ms; ${published} records.received)`,
     );
@@ -136,18 +140,19 @@ async function main() {
     );
 
     const natsStart = Date.now();
-    const baseline = await countMessages(nc, 'RECORDS', 'records.received.demo.>');
+    const baseline = await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`);
     for (let i = 0; i < NATS_EVENTS; i += BATCH) {
       const acks = [];
       for (let j = i; j < Math.min(i + BATCH, NATS_EVENTS); j++) {
         const { type: _type, ...body } = event(1_000_000 + j);
-        acks.push(js.publish('ingest.demo.order', JSON.stringify(body)));
+        acks.push(js.publish(`ingest.${tenant}.order`, JSON.stringify(body)));
       }
       await Promise.all(acks);
     }
     await eventually(
       async () =>
-        (await countMessages(nc, 'RECORDS', 'records.received.demo.>')) - baseline >= NATS_EVENTS,
+        (await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`)) - baseline >=
+        NATS_EVENTS,
       120_000,
       100,
     );
@@ -170,12 +175,28 @@ async function main() {
     );
   } finally {
     service.kill('SIGTERM');
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.purge('RECORDS', { filter: `records.received.${tenant}.>` });
+    await jsm.streams.purge('INGEST', { filter: `ingest.${tenant}.>` });
     await nc.close();
   }
 }
 
+/** The run's tenant, with a rate limit the bench cannot reach; returns its API key. */
+async function createTenant(): Promise<string> {
+  const db = await createServiceDataSource().initialize();
+  try {
+    const { apiKey } = await new TenantsRepository(db).createTenant(tenant, {
+      rateLimitPerS: 10_000_000,
+    });
+    return apiKey;
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** POSTs the bodies, a few at a time, and insists every event was accepted. */
-async function sendBatches(bodies: string[]): Promise<void> {
+async function sendBatches(bodies: string[], apiKey: string): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: HTTP_CONCURRENCY }, async () => {
