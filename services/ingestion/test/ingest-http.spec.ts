@@ -139,4 +139,26 @@ describe('POST /v1/events', () => {
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/not valid JSON/);
   });
+
+  it('documents the endpoint, its errors and the API key at /docs', async () => {
+    expect((await fetch(`${ingestion.url}/docs`)).status).toBe(200);
+    const doc = (await (await fetch(`${ingestion.url}/docs-json`)).json()) as {
+      paths: Record<string, { post?: { responses: Record<string, unknown> } }>;
+      components: { securitySchemes: Record<string, { name?: string }> };
+    };
+    expect(Object.keys(doc.paths['/v1/events'].post?.responses ?? {}).sort()).toEqual([
+      '202',
+      '400',
+      '401',
+      '413',
+      '429',
+    ]);
+    expect(doc.components.securitySchemes['api-key'].name).toBe('x-api-key');
+  });
+
+  it('reports itself ready with Postgres and NATS reachable', async () => {
+    const res = await fetch(`${ingestion.url}/health/ready`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', nats: 'ok' } });
+  });
 });
