@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, JetStreamPublisher } from '@refinery/messaging';
+import { Client } from 'pg';
 import { adminConfigFromEnv, provisionDatabase } from '@refinery/persistence';
 import { countMessages, eventually } from '@refinery/testing';
 import { createServiceDataSource } from '../src/data-source';
@@ -58,6 +59,7 @@ const log = (msg: string) => console.error(`[bench] ${msg}`);
 
 async function main() {
   process.env.DATABASE_NAME = DATABASE;
+  await dropBenchDatabase();
   await provisionDatabase({
     admin: adminConfigFromEnv(),
     database: DATABASE,
@@ -216,7 +218,7 @@ async function sendBatches(bodies: string[], apiKey: string): Promise<void> {
 }
 
 /**
- * Into a stream of its own: plain acked `js.publish` calls (the client's standard API), then
+ * Into RECORDS, like ingestion's publishes: plain acked `js.publish` calls (the client's standard API), then
  * the same messages through the JetStreamPublisher that ingestion uses, without HTTP or SQL.
  */
 async function rawPublishRates(
@@ -224,8 +226,8 @@ async function rawPublishRates(
   payload: object,
 ): Promise<{ raw: number; pipelined: number }> {
   const jsm = await jetstreamManager(nc);
-  const name = `BENCH_${run}`;
-  await jsm.streams.add({ name, subjects: [`bench.${run}.>`] });
+  // The stream ingestion publishes into, under the run's tenant (purged at the end).
+  const subject = (kind: string) => `records.received.${tenant}.${kind}`;
   const js = jetstream(nc);
   const body = JSON.stringify(payload);
   try {
@@ -233,7 +235,7 @@ async function rawPublishRates(
     for (let i = 0; i < RAW_MESSAGES; i += BATCH) {
       const acks = [];
       for (let j = i; j < Math.min(i + BATCH, RAW_MESSAGES); j++)
-        acks.push(js.publish(`bench.${run}.raw`, body, { msgID: `raw-${run}-${j}` }));
+        acks.push(js.publish(subject('raw'), body, { msgID: `raw-${run}-${j}` }));
       await Promise.all(acks);
     }
     const raw = rate(RAW_MESSAGES, Date.now() - started);
@@ -242,7 +244,7 @@ async function rawPublishRates(
     started = Date.now();
     for (let i = 0; i < RAW_MESSAGES; i += BATCH) {
       const items = Array.from({ length: Math.min(BATCH, RAW_MESSAGES - i) }, (_, k) => ({
-        subject: `bench.${run}.pipelined`,
+        subject: subject('pipelined'),
         payload,
         msgId: `pipelined-${run}-${i + k}`,
       }));
@@ -250,7 +252,25 @@ async function rawPublishRates(
     }
     return { raw, pipelined: rate(RAW_MESSAGES, Date.now() - started) };
   } finally {
-    await jsm.streams.delete(name);
+    await jsm.streams.purge('RECORDS', { filter: subject('*') });
+  }
+}
+
+/** Each run starts from an empty database: a table grown by earlier runs skews the figures. */
+async function dropBenchDatabase(): Promise<void> {
+  const admin = adminConfigFromEnv();
+  const client = new Client({
+    host: admin.host,
+    port: admin.port,
+    user: admin.user,
+    password: admin.password,
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
+  } finally {
+    await client.end();
   }
 }
 
