@@ -27,6 +27,8 @@ export async function createServiceApp(options: ServiceOptions): Promise<NestExp
     type: ['application/json', 'application/*+json'],
   });
   app.use(bodyParserErrors);
+  // These are APIs: hashing every response body for an ETag buys nothing.
+  app.set('etag', false);
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
 

@@ -18,7 +18,7 @@ import { AckPipeline, type PipelinedMessage } from './ack-pipeline';
 import { messagingMetrics } from '../metrics/messaging-metrics';
 import { NATS_CONNECTION } from '../module/tokens';
 import { ATTR, baseAttributes, endSpan, SpanKind, tracer } from '../tracing/messaging-attributes';
-import { injectTraceContext } from '../tracing/trace-headers';
+import { traceHeadersOf } from '../tracing/trace-headers';
 
 export interface PublishOptions {
   /** Deterministic id (e.g. `<record_id>:<stage>`): a republish within 2 minutes is stored once. */
@@ -66,7 +66,7 @@ export class JetStreamPublisher {
       },
       parent,
     );
-    const hdrs = headersFor(options, trace.setSpan(parent, span));
+    const hdrs = headersFor(options, traceHeadersOf(trace.setSpan(parent, span)));
     const started = performance.now();
     try {
       const ack = await this.send(subject, encoder.encode(JSON.stringify(payload)), {
@@ -135,18 +135,24 @@ export class JetStreamPublisher {
     batchContext: Context,
   ): Promise<PubAck[]> {
     await this.monitor.whenConnected(RECONNECT_WAIT_MS);
+    // Items without a trace of their own share the batch's: its headers are computed once.
+    const batchTrace = traceHeadersOf(batchContext);
     const messages: PipelinedMessage[] = chunk.map((item) => ({
       subject: item.subject,
       data: encoder.encode(JSON.stringify(item.payload)),
-      headers: headersFor(item, item.context ?? batchContext),
+      headers: headersFor(item, item.context ? traceHeadersOf(item.context) : batchTrace),
     }));
     const started = performance.now();
     const outcomes = await this.pipeline.publish(messages, ACK_TIMEOUT_MS);
     const seconds = (performance.now() - started) / 1_000;
+    const latency = new Map<string, { observe(value: number): void }>();
     return Promise.all(
       outcomes.map(async (outcome, i) => {
         if (outcome.ok) {
-          this.metrics.publishDuration.observe({ stream: outcome.ack.stream }, seconds);
+          const { stream } = outcome.ack;
+          if (!latency.has(stream))
+            latency.set(stream, this.metrics.publishDuration.labels({ stream }));
+          latency.get(stream)?.observe(seconds);
           return outcome.ack;
         }
         const { subject, msgId } = chunk[i];
@@ -184,11 +190,11 @@ export class JetStreamPublisher {
   }
 }
 
-function headersFor(options: PublishOptions, traceContext: Context): MsgHdrs {
+function headersFor(options: PublishOptions, trace: Record<string, string>): MsgHdrs {
   const hdrs = natsHeaders();
   for (const [key, value] of Object.entries(options.headers ?? {})) hdrs.set(key, value);
   hdrs.set(MSG_ID_HEADER, options.msgId);
-  injectTraceContext(traceContext, hdrs);
+  for (const [key, value] of Object.entries(trace)) hdrs.set(key, value);
   return hdrs;
 }
 

@@ -1,5 +1,4 @@
 import { propagation, ROOT_CONTEXT, type Context, type TextMapGetter } from '@opentelemetry/api';
-import type { MsgHdrs } from '@nats-io/transport-node';
 
 const getter: TextMapGetter<Record<string, string>> = {
   keys: (carrier) => Object.keys(carrier),
@@ -11,9 +10,11 @@ const getter: TextMapGetter<Record<string, string>> = {
   },
 };
 
-/** Writes W3C `traceparent` (and whatever else the global propagator carries) into the headers. */
-export function injectTraceContext(context: Context, headers: MsgHdrs): void {
-  propagation.inject(context, headers, { set: (carrier, key, value) => carrier.set(key, value) });
+/** W3C `traceparent` (and whatever else the global propagator carries), to copy into message headers. */
+export function traceHeadersOf(context: Context): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context, carrier);
+  return carrier;
 }
 
 /** The producer's context from message headers; the root context when there is none. */

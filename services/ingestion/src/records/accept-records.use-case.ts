@@ -3,7 +3,7 @@ import { EventPayload, IncomingEvent, SCHEMA_VERSION, subjectOf } from '@refiner
 import { JetStreamPublisher } from '@refinery/messaging';
 import { DataSource } from 'typeorm';
 import { Tenant } from '../tenants/tenant.entity';
-import { ingestEvents } from './ingest-metrics';
+import { countOutcomes } from './ingest-metrics';
 import { recordIdOf } from './record-id';
 import { RecordsRepository } from './records.repository';
 
@@ -49,11 +49,14 @@ export class AcceptRecordsUseCase {
       return newIds;
     });
 
-    return ids.map((id, i) => {
+    const results = ids.map((id, i): Accepted => {
       const status = inserted.has(id) && firstIndexOf.get(id) === i ? 'accepted' : 'duplicate';
-      ingestEvents.inc({ tenant: tenant.slug, type: events[i].type, outcome: status });
       return { id, status };
     });
+    countOutcomes(
+      results.map((r, i) => ({ tenant: tenant.slug, type: events[i].type, outcome: r.status })),
+    );
+    return results;
   }
 
   private receivedEvent(

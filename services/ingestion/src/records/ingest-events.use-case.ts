@@ -6,7 +6,7 @@ import { RateLimiter } from '../tenants/rate-limiter';
 import { Tenant } from '../tenants/tenant.entity';
 import { AcceptRecordsUseCase } from './accept-records.use-case';
 import { IngestEventsCommand } from './ingest-events.command';
-import { ingestEvents } from './ingest-metrics';
+import { countOutcomes } from './ingest-metrics';
 import { validateEvents } from './validate-events';
 
 export type EventResult =
@@ -45,12 +45,13 @@ export class IngestEventsUseCase {
     const checked = validateEvents(command.events, (i) => command.pathOf(i));
     const valid = checked.flatMap((c) => (c.ok ? [c] : []));
     const invalid = checked.flatMap((c) => (c.ok ? [] : [c]));
-    for (const c of invalid)
-      ingestEvents.inc({
+    countOutcomes(
+      invalid.map((c) => ({
         tenant: tenant.slug,
         type: typeOf(command.events[c.index]),
         outcome: 'invalid',
-      });
+      })),
+    );
 
     if (valid.length === 0) {
       const errors = invalid.flatMap((c) => c.errors);

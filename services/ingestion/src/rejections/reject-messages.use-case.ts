@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventPayload, FieldError, SCHEMA_VERSION, subjectOf } from '@refinery/contracts';
 import { JetStreamPublisher } from '@refinery/messaging';
 import { DataSource } from 'typeorm';
-import { ingestEvents } from '../records/ingest-metrics';
+import { countOutcomes } from '../records/ingest-metrics';
 
 export interface Rejection {
   /** Stable for the message (e.g. from its stream sequence), so a redelivery stores it once. */
@@ -55,12 +55,13 @@ export class RejectMessagesUseCase {
       })),
     );
     // Unknown tenants share one label: a sender's typo must not grow the metric without bound.
-    for (const r of kept)
-      ingestEvents.inc({
+    countOutcomes(
+      kept.map((r) => ({
         tenant: r.tenantId ? r.tenant : 'unknown',
         type: r.type,
         outcome: 'rejected',
-      });
+      })),
+    );
   }
 
   private rejectedEvent(r: Rejection): EventPayload<'ingest.rejected'> {
