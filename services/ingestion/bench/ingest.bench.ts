@@ -17,12 +17,13 @@ import { createServiceDataSource } from '../src/data-source';
 import { TenantsRepository } from '../src/tenants/tenants.repository';
 
 const BATCH = 500;
-const HTTP_BATCHES = Number(process.env.BENCH_HTTP_BATCHES ?? 200);
+const ROUNDS = 3;
+const HTTP_BATCHES = Number(process.env.BENCH_HTTP_BATCHES ?? 80);
 /** Untimed batches first, so the figure is of compiled code, not of the JIT warming up. */
 const WARMUP_BATCHES = 20;
 const HTTP_CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 4);
 const NATS_EVENTS = Number(process.env.BENCH_NATS_EVENTS ?? 20_000);
-const RAW_MESSAGES = Number(process.env.BENCH_RAW_MESSAGES ?? 30_000);
+const RAW_MESSAGES = Number(process.env.BENCH_RAW_MESSAGES ?? 20_000);
 const PORT = 3990;
 const DATABASE = 'refinery_bench';
 const run = randomBytes(4).toString('hex');
@@ -55,6 +56,7 @@ const event = (i: number) => ({
 });
 
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const log = (msg: string) => console.error(`[bench] ${msg}`);
 
 async function main() {
@@ -111,34 +113,45 @@ async function main() {
         payload: event(0).data,
       },
     };
-    // Raw rates are taken before and after the HTTP run and averaged: a 2-core machine's
-    // figures drift by a fifth from one second to the next.
-    const rawBefore = await rawPublishRates(nc, sample);
-
     // Bodies are built up front: the client's own work is not what is measured.
-    const bodies = Array.from({ length: WARMUP_BATCHES + HTTP_BATCHES }, (_, b) =>
+    const bodies = Array.from({ length: WARMUP_BATCHES + ROUNDS * HTTP_BATCHES }, (_, b) =>
       JSON.stringify({ events: Array.from({ length: BATCH }, (_, i) => event(b * BATCH + i)) }),
     );
     await sendBatches(bodies.slice(0, WARMUP_BATCHES), apiKey);
-    const before = await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`);
-    const started = Date.now();
-    await sendBatches(bodies.slice(WARMUP_BATCHES), apiKey);
-    const httpMs = Date.now() - started;
-    const http = rate(HTTP_BATCHES * BATCH, httpMs);
-    const published = (await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`)) - before;
-    log(
-      `HTTP batches: ${http} events/s (${HTTP_BATCHES} x ${BATCH} stored and published in ${httpMs} ms; ${published} records.received)`,
-    );
 
-    const rawAfter = await rawPublishRates(nc, sample);
-    const raw = Math.round((rawBefore.raw + rawAfter.raw) / 2);
-    const pipelined = Math.round((rawBefore.pipelined + rawAfter.pipelined) / 2);
+    // Raw and HTTP runs alternate, and the medians are reported: on a 2-core machine the
+    // figures drift by a fifth from one second to the next.
+    const rounds: { raw: number; pipelined: number; http: number }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { raw, pipelined } = await rawPublishRates(nc, sample, round);
+      const from = WARMUP_BATCHES + round * HTTP_BATCHES;
+      const before = await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`);
+      const started = Date.now();
+      await sendBatches(bodies.slice(from, from + HTTP_BATCHES), apiKey);
+      const http = rate(HTTP_BATCHES * BATCH, Date.now() - started);
+      const published =
+        (await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`)) - before;
+      if (published !== HTTP_BATCHES * BATCH)
+        throw new Error(
+          `round ${round}: ${published} records.received for ${HTTP_BATCHES * BATCH} events`,
+        );
+      log(
+        `round ${round + 1}: raw ${raw} msg/s, publisher alone ${pipelined} msg/s, HTTP ${http} events/s (${((http / raw) * 100).toFixed(0)}%)`,
+      );
+      rounds.push({ raw, pipelined, http });
+    }
+    const raw = median(rounds.map((r) => r.raw));
+    const pipelined = median(rounds.map((r) => r.pipelined));
+    const http = median(rounds.map((r) => r.http));
     const size = JSON.stringify(sample).length;
     log(
-      `raw JetStream: ${raw} msg/s (${rawBefore.raw} before, ${rawAfter.raw} after; ${RAW_MESSAGES} plain acked js.publish calls of ${size} bytes, ${BATCH} in flight)`,
+      `raw JetStream: ${raw} msg/s (median; ${RAW_MESSAGES} plain acked js.publish calls of ${size} bytes, ${BATCH} in flight)`,
     );
     log(
-      `JetStreamPublisher.publishMany alone: ${pipelined} msg/s (same messages, batches of ${BATCH})`,
+      `JetStreamPublisher.publishMany alone: ${pipelined} msg/s (median; same messages, batches of ${BATCH})`,
+    );
+    log(
+      `HTTP batches: ${http} events/s (median; ${HTTP_BATCHES} x ${BATCH} events stored and published per round)`,
     );
 
     const natsStart = Date.now();
@@ -224,6 +237,7 @@ async function sendBatches(bodies: string[], apiKey: string): Promise<void> {
 async function rawPublishRates(
   nc: NatsConnection,
   payload: object,
+  round: number,
 ): Promise<{ raw: number; pipelined: number }> {
   const jsm = await jetstreamManager(nc);
   // The stream ingestion publishes into, under the run's tenant (purged at the end).
@@ -235,7 +249,7 @@ async function rawPublishRates(
     for (let i = 0; i < RAW_MESSAGES; i += BATCH) {
       const acks = [];
       for (let j = i; j < Math.min(i + BATCH, RAW_MESSAGES); j++)
-        acks.push(js.publish(subject('raw'), body, { msgID: `raw-${run}-${j}` }));
+        acks.push(js.publish(subject('raw'), body, { msgID: `raw-${run}-${round}-${j}` }));
       await Promise.all(acks);
     }
     const raw = rate(RAW_MESSAGES, Date.now() - started);
@@ -246,13 +260,14 @@ async function rawPublishRates(
       const items = Array.from({ length: Math.min(BATCH, RAW_MESSAGES - i) }, (_, k) => ({
         subject: subject('pipelined'),
         payload,
-        msgId: `pipelined-${run}-${i + k}`,
+        msgId: `pipelined-${run}-${round}-${i + k}`,
       }));
       await publisher.publishMany(items);
     }
     return { raw, pipelined: rate(RAW_MESSAGES, Date.now() - started) };
   } finally {
-    await jsm.streams.purge('RECORDS', { filter: subject('*') });
+    for (const kind of ['raw', 'pipelined'])
+      await jsm.streams.purge('RECORDS', { filter: subject(kind) });
   }
 }
 

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { EventPayload, IncomingEvent, SCHEMA_VERSION, subjectOf } from '@refinery/contracts';
+import {
+  EventPayload,
+  RecordType,
+  IncomingEvent,
+  SCHEMA_VERSION,
+  subjectOf,
+} from '@refinery/contracts';
 import { JetStreamPublisher } from '@refinery/messaging';
 import { DataSource } from 'typeorm';
 import { Tenant } from '../tenants/tenant.entity';
@@ -35,13 +41,17 @@ export class AcceptRecordsUseCase {
     ids.forEach((id, i) => firstIndexOf.has(id) || firstIndexOf.set(id, i));
     const unique = [...firstIndexOf.entries()].map(([id, i]) => ({ id, event: events[i] }));
     const receivedAt = new Date().toISOString();
+    const subjects = {
+      order: subjectOf('records.received', { tenant: tenant.slug, type: 'order' }),
+      exception: subjectOf('records.received', { tenant: tenant.slug, type: 'exception' }),
+    } satisfies Record<RecordType, string>;
 
     const inserted = await this.db.transaction(async (tx) => {
       const newIds = await this.records.insertNew(tx, tenant.id, via, unique);
       const fresh = unique.filter((r) => newIds.has(r.id));
       await this.publisher.publishMany(
         fresh.map(({ id, event }) => ({
-          subject: subjectOf('records.received', { tenant: tenant.slug, type: event.type }),
+          subject: subjects[event.type],
           msgId: `${id}:received`,
           payload: this.receivedEvent(tenant, id, event, receivedAt),
         })),
