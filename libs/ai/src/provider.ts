@@ -1,0 +1,100 @@
+/**
+ * What every AI provider (local model, OpenAI-compatible endpoint, rules) answers for the
+ * three enrichment stages. A provider that cannot answer throws: it never makes up a
+ * default result, so the stage can leave its outputs NULL and retry.
+ */
+
+export const PROBLEM_CODES = [
+  'LATE_SHIPMENT',
+  'ADDRESS_INVALID',
+  'PAYMENT_MISMATCH',
+  'STOCKOUT_RISK',
+  'DAMAGE_REPORTED',
+  'MISSING_ITEM',
+  'CUSTOMER_REQUEST',
+  'NONE',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+export const AI_LABELS = [
+  'DELIVERY_DELAY',
+  'ADDRESS_ISSUE',
+  'DAMAGED_ITEM',
+  'MISSING_ITEM',
+  'PAYMENT_ISSUE',
+  'INVENTORY_SHORTAGE',
+  'CUSTOMER_REQUEST',
+  'OTHER',
+] as const;
+export type AiLabel = (typeof AI_LABELS)[number];
+
+export const ACTIONS = [
+  'RESHIP',
+  'REFUND',
+  'CONTACT_CARRIER',
+  'VERIFY_ADDRESS',
+  'RESTOCK_ALERT',
+  'ESCALATE_HUMAN',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** The record as ingestion stored it: `payload` is an order or a delivery exception. */
+export interface RecordInput {
+  recordId: string;
+  tenant: string;
+  recordType: 'order' | 'exception';
+  payload: Record<string, unknown>;
+}
+
+export interface DetectedProblem {
+  code: ProblemCode;
+  confidence: number;
+}
+
+export interface AnalysisResult {
+  /** At least one entry; `[{ code: 'NONE', ... }]` when nothing is wrong. */
+  problems: DetectedProblem[];
+}
+
+/** A feature that pushed the decision, with its signed contribution. */
+export interface Contribution {
+  feature: string;
+  weight: number;
+}
+
+export interface ClassificationResult {
+  label: AiLabel;
+  /** Calibrated probability of `label`, in [0, 1]. */
+  confidence: number;
+  /** The features that weighed most, strongest first. */
+  explanation: Contribution[];
+}
+
+export interface ResolutionResult {
+  action: Action;
+  automatable: boolean;
+  rationale: string;
+  confidence: number;
+}
+
+export interface AiProvider {
+  /** `local`, `openai`, `rules`. */
+  readonly name: string;
+  /** Model and provider version, recorded with every result. */
+  readonly version: string;
+  analyze(record: RecordInput): Promise<AnalysisResult>;
+  classify(record: RecordInput, analysis: AnalysisResult): Promise<ClassificationResult>;
+  resolve(record: RecordInput, classification: ClassificationResult): Promise<ResolutionResult>;
+}
+
+/** The provider could not give a usable answer (network, HTTP status, off-schema output). */
+export class AiProviderError extends Error {
+  constructor(
+    message: string,
+    readonly provider: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AiProviderError';
+  }
+}
