@@ -1,1 +1,5 @@
 export * from './provider';
+export * from './create-ai-provider';
+export * from './faults';
+export * from './openai';
+export * from './rules';

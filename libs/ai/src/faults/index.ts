@@ -1,0 +1,1 @@
+export { withFaults, type FaultOptions } from './with-faults';

@@ -1,0 +1,6 @@
+export { OpenAiProvider, type OpenAiProviderSettings } from './openai-provider';
+export {
+  AnalysisResultSchema,
+  ClassificationResultSchema,
+  ResolutionResultSchema,
+} from './result-schemas';

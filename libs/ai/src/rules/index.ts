@@ -1,0 +1,1 @@
+export { RulesProvider, type RulesProviderOptions } from './rules-provider';
