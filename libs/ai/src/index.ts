@@ -3,3 +3,5 @@ export * from './create-ai-provider';
 export * from './faults';
 export * from './openai';
 export * from './rules';
+export * from './local';
+export * from './seed';

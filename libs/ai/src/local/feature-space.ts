@@ -1,0 +1,68 @@
+import { fnv1a } from './hashing';
+
+/** One encoded record: each entry keeps the name it came from, for explanations. */
+export interface SparseVector {
+  indices: Int32Array;
+  values: Float64Array;
+  names: string[];
+}
+
+/**
+ * Maps named features to columns. Known structured names get a column of their own; open
+ * vocabularies (tokens, reported kinds, crosses) are hashed with a sign bit, so collisions
+ * cancel out on average instead of adding up, and the model size stays fixed.
+ */
+export class FeatureSpace {
+  readonly dims: number;
+  private readonly fixed: Map<string, number>;
+  private readonly hashMask: number;
+  /** Column -> first name seen there in training, for reading weights back. */
+  private readonly seen = new Map<number, string>();
+
+  constructor(
+    fixedNames: readonly string[],
+    readonly hashBits: number,
+  ) {
+    this.fixed = new Map(fixedNames.map((name, i) => [name, i]));
+    this.hashMask = (1 << hashBits) - 1;
+    this.dims = fixedNames.length + (1 << hashBits);
+  }
+
+  encode(features: ReadonlyMap<string, number>): SparseVector {
+    const indices = new Int32Array(features.size);
+    const values = new Float64Array(features.size);
+    const names: string[] = [];
+    let i = 0;
+    for (const [name, value] of features) {
+      const slot = this.fixed.get(name);
+      if (slot !== undefined) {
+        indices[i] = slot;
+        values[i] = value;
+      } else {
+        const hash = fnv1a(name);
+        indices[i] = this.fixed.size + (hash & this.hashMask);
+        values[i] = hash & 0x80000000 ? -value : value;
+      }
+      names.push(name);
+      i++;
+    }
+    return { indices, values, names };
+  }
+
+  /** Remembers which names land in which column; call on training vectors only. */
+  observe(vector: SparseVector): void {
+    for (let i = 0; i < vector.indices.length; i++) {
+      const column = vector.indices[i];
+      if (column >= this.fixed.size && !this.seen.has(column))
+        this.seen.set(column, vector.names[i]);
+    }
+  }
+
+  /** The readable name of a column, with the sign its hashing applied. */
+  nameOf(column: number): { name: string; sign: number } {
+    for (const [name, slot] of this.fixed) if (slot === column) return { name, sign: 1 };
+    const name = this.seen.get(column);
+    if (name === undefined) return { name: `hash:${column - this.fixed.size}`, sign: 1 };
+    return { name, sign: fnv1a(name) & 0x80000000 ? -1 : 1 };
+  }
+}
