@@ -18,3 +18,5 @@ export type {
 } from './provision/provision-database';
 export { assertIdentifier, serviceRole } from './sql/identifiers';
 export { vectorFromSql, vectorToSql, vectorTransformer } from './vector/vector-transformer';
+export { findWorkspaceRoot, readServicesManifest } from './cli/services-manifest';
+export type { ServicesManifest } from './cli/services-manifest';

@@ -4,14 +4,18 @@
  * in production; the last line printed is one JSON object.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, JetStreamPublisher } from '@refinery/messaging';
 import { Client } from 'pg';
-import { adminConfigFromEnv, provisionDatabase } from '@refinery/persistence';
+import {
+  adminConfigFromEnv,
+  findWorkspaceRoot,
+  provisionDatabase,
+  readServicesManifest,
+} from '@refinery/persistence';
 import { countMessages, eventually } from '@refinery/testing';
 import { createServiceDataSource } from '../src/data-source';
 import { TenantsRepository } from '../src/tenants/tenants.repository';
@@ -30,11 +34,9 @@ const run = randomBytes(4).toString('hex');
 // A tenant of its own per run: its subjects are purged afterwards, so no bench record
 // lingers in the platform's streams for enrichment to pick up.
 const tenant = `bench-${run}`;
-const root = join(__dirname, '..', '..', '..', '..');
+const root = findWorkspaceRoot(__dirname);
 // Run the service the way the launcher does, with the same Node flags.
-const manifest = JSON.parse(readFileSync(join(root, 'deploy/services.json'), 'utf8')) as {
-  nodeFlags: string[];
-};
+const manifest = readServicesManifest(join(root, 'deploy/services.json'));
 
 const event = (i: number) => ({
   type: 'order',

@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 const ManifestSchema = z.object({
+  /** Node flags every service runs with. */
+  nodeFlags: z.array(z.string()).default([]),
   services: z.array(
     z.object({
       name: z.string().min(1),
