@@ -15,36 +15,13 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            // A service may use any shared lib but never another service.
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: [
-                'type:infra',
-                'type:contracts',
-                'type:domain',
-                'type:testing',
-              ],
-            },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts'] },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
-            {
-              sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:infra', 'type:contracts'],
-            },
-            {
-              sourceTag: 'scope:ingestion',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:ingestion'],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(false),
     },
+  },
+  {
+    // Tests of any lib may use the shared test helpers (libs/testing) on top.
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(true) },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
@@ -60,3 +37,43 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
+
+/** Which projects may import which; `tests` adds libs/testing for test files. */
+function boundaries(tests) {
+  const testing = tests ? ['type:testing'] : [];
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: false,
+      allow: [],
+      depConstraints: [
+        // A service may use any shared lib but never another service.
+        {
+          sourceTag: 'type:app',
+          onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:domain', 'type:testing'],
+        },
+        {
+          sourceTag: 'type:infra',
+          onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', ...testing],
+        },
+        {
+          sourceTag: 'type:domain',
+          onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:contracts', ...testing],
+        },
+        { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+        {
+          sourceTag: 'type:testing',
+          onlyDependOnLibsWithTags: ['type:infra', 'type:contracts'],
+        },
+        {
+          sourceTag: 'scope:ingestion',
+          onlyDependOnLibsWithTags: ['scope:shared', 'scope:ingestion'],
+        },
+        {
+          sourceTag: 'scope:enrichment',
+          onlyDependOnLibsWithTags: ['scope:shared', 'scope:enrichment'],
+        },
+      ],
+    },
+  ];
+}

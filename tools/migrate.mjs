@@ -1,16 +1,14 @@
 // `npm run migrate`: applies every service's pending migrations, each as its own role.
 // Services also migrate at start; this runs them ahead of time (and in deploy pipelines).
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { root, services } from './services.mjs';
 
 const require = createRequire(import.meta.url);
 const { runMigrations } = require(join(root, 'dist/libs/persistence/src/index.js'));
 
 for (const service of services) {
-  const { createServiceDataSource } = require(
-    join(root, `dist/services/${service.name}/src/data-source.js`),
-  );
+  const { createServiceDataSource } = require(join(root, dirname(service.main), 'data-source.js'));
   const dataSource = await createServiceDataSource().initialize();
   try {
     const applied = await runMigrations(dataSource).catch((error) => {

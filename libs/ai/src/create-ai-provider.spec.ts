@@ -130,6 +130,7 @@ describe('createAiProvider', () => {
     const local: AiProvider = {
       name: 'local',
       version: 'local-test',
+      deterministic: true,
       analyze: jest.fn(),
       classify: jest.fn(),
       resolve: jest.fn(),

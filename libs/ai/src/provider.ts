@@ -52,6 +52,8 @@ export interface AiProvider {
   readonly name: string;
   /** Model and provider version, recorded with every result. */
   readonly version: string;
+  /** Whether asking again can bring a different answer (an LLM) or never does (a fixed model). */
+  readonly deterministic: boolean;
   analyze(record: RecordInput): Promise<AnalysisResult>;
   classify(record: RecordInput, analysis: AnalysisResult): Promise<ClassificationResult>;
   resolve(record: RecordInput, classification: ClassificationResult): Promise<ResolutionResult>;

@@ -1,7 +1,7 @@
 import { AiProviderError, type AnalysisResult, type ClassificationResult } from '../src/provider';
 import { AiConfigSchema, createAiProvider } from '../src/create-ai-provider';
 import { OpenAiProvider } from '../src/openai';
-import { FakeOpenAiServer } from './support/fake-openai-server';
+import { FakeOpenAiServer } from '@refinery/testing';
 
 const record = {
   recordId: 'rec-1',

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { envelope } from './envelope';
+import {
+  EnrichmentCompletedSchema,
+  ReviewRequestedSchema,
+  StageDoneSchema,
+  StageFailedSchema,
+} from './enrichment/enriched-record';
 import { ExceptionSchema } from './records/exception.schema';
 import { OrderSchema } from './records/order.schema';
 import { IncomingEventSchema } from './records/record-types';
@@ -78,6 +84,42 @@ export const EVENTS = {
     summary: 'A record was accepted and stored; enrichment starts here',
     producer: 'ingestion',
     consumers: ['order-analysis', 'quality-monitor', 'analytics'],
+  }),
+  'enrichment.done': event({
+    subject: 'enrichment.{stage}.done.{tenant}',
+    stream: 'ENRICHMENT',
+    schema: envelope('enrichment.done', StageDoneSchema),
+    summary:
+      'A stage finished a record (COMPLETED or SKIPPED): the input with every stage report so far; the next stage starts here',
+    producer: 'order-analysis, classification',
+    consumers: ['classification', 'resolution', 'quality-monitor'],
+  }),
+  'enrichment.failed': event({
+    subject: 'enrichment.{stage}.failed.{tenant}',
+    stream: 'ENRICHMENT',
+    schema: envelope('enrichment.failed', StageFailedSchema),
+    summary:
+      'A stage gave up on a record after its last retry: status FAILED, outputs NULL, the errors of every attempt; the message is also in the DLQ',
+    producer: 'order-analysis, classification, resolution',
+    consumers: ['quality-monitor', 'operators'],
+  }),
+  'enrichment.completed': event({
+    subject: 'enrichment.completed.{tenant}',
+    stream: 'ENRICHMENT',
+    schema: envelope('enrichment.completed', EnrichmentCompletedSchema),
+    summary:
+      'The public result: the whole enriched record, published exactly once per record. Every stage report holds its status, output, retries, provider, model version and timings',
+    producer: 'resolution',
+    consumers: ['downstream teams', 'quality-monitor', 'learning', 'analytics'],
+  }),
+  'review.requested': event({
+    subject: 'review.requested.{tenant}',
+    stream: 'LEARNING',
+    schema: envelope('review.requested', ReviewRequestedSchema),
+    summary:
+      'A classification stayed below the confidence threshold after its retries: a human should label the record',
+    producer: 'classification',
+    consumers: ['learning', 'labeling'],
   }),
   dlq: event({
     subject: 'dlq.{service}',

@@ -1,4 +1,5 @@
 export * from './envelope';
+export * from './enrichment/enriched-record';
 export * from './enrichment/vocabulary';
 export * from './events';
 export * from './records/exception.schema';

@@ -6,6 +6,9 @@ export { DEFAULT_ACK_WAIT_MS, DEFAULT_RETRY } from './consumer/consumer-options'
 export type { ConsumerOptions } from './consumer/consumer-options';
 export { JetStreamConsumer, JETSTREAM_TRANSPORT } from './consumer/jetstream-consumer.decorator';
 export type { InboundMessage } from './consumer/inbound-message';
+export { batchOutcome } from './consumer/batch-outcome';
+export type { BatchOutcome, FailedMessage } from './consumer/batch-outcome';
+export { attemptsOf, isLastAttempt } from './consumer/retry-schedule';
 export { JetStreamContext } from './consumer/jetstream.context';
 export { NonRetryableError, isNonRetryable } from './consumer/non-retryable.error';
 export { RpcErrorPassthroughFilter } from './consumer/rpc-error-passthrough.filter';

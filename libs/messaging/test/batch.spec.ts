@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { JetStreamPublisher, type InboundMessage } from '../src';
+import { batchOutcome, JetStreamPublisher, type InboundMessage } from '../src';
 import { consumerController, gate, startConsumerApp } from './support/consumer-app';
 import { eventually, sleep } from './support/eventually';
 import { NatsFixture } from './support/nats-fixture';
@@ -86,5 +86,31 @@ describe('a batch handler', () => {
     expect(retries[0].at - first.at).toBeGreaterThanOrEqual(300);
     await eventually(() => fixture.settled('retried'));
     expect(await fixture.dlqCount()).toBe(0);
+  });
+
+  it('that names some messages as failed has only those retried, then dead-lettered', async () => {
+    await publish(4, 'partial');
+    const calls: InboundMessage<{ i: number }>[][] = [];
+    const options = {
+      durable: 'partial',
+      stream: fixture.stream.name,
+      filterSubject: fixture.subject('partial', '*'),
+      batchSize: 10,
+      retry: [200],
+    };
+    apps.push(
+      await startConsumerApp(fixture, [
+        consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
+          calls.push(batch);
+          const odd = batch.filter((m) => m.data.i % 2 === 1);
+          return batchOutcome(odd.map((message) => ({ message, error: new Error('odd') })));
+        }),
+      ]),
+    );
+
+    await eventually(() => fixture.settled('partial'));
+    const delivered = calls.flat().map((m) => `${m.data.i}@${m.deliveryCount}`);
+    expect(delivered.sort()).toEqual(['0@1', '1@1', '1@2', '2@1', '3@1', '3@2']);
+    expect(await fixture.dlqCount()).toBe(2);
   });
 });

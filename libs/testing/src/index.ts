@@ -1,3 +1,4 @@
 export * from './eventually';
 export * from './stream-counts';
 export * from './unique-name';
+export * from './fake-openai-server';

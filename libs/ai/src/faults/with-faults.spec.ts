@@ -11,6 +11,7 @@ const record: RecordInput = {
 const healthy: AiProvider = {
   name: 'stub',
   version: 'stub-1',
+  deterministic: true,
   analyze: async () => ({ problems: [{ code: 'LATE_SHIPMENT', confidence: 0.9 }] }),
   classify: async () => ({ label: 'DELIVERY_DELAY', confidence: 0.9, explanation: [] }),
   resolve: async () => ({

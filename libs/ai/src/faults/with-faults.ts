@@ -40,6 +40,7 @@ export function withFaults(provider: AiProvider, options: FaultOptions): AiProvi
   return {
     name: provider.name,
     version: provider.version,
+    deterministic: provider.deterministic,
     analyze: (record: RecordInput): Promise<AnalysisResult> =>
       faulty(() => provider.analyze(record)),
     classify: (record: RecordInput, analysis: AnalysisResult): Promise<ClassificationResult> =>

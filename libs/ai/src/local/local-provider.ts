@@ -22,6 +22,7 @@ import {
  */
 export class LocalProvider implements AiProvider {
   readonly name = 'local';
+  readonly deterministic = true;
   readonly version: string;
 
   constructor(readonly trained: TrainedLocalModel) {

@@ -32,6 +32,7 @@ const SCHEMAS = {
 /** Any OpenAI-compatible chat-completions endpoint, asked for schema-constrained JSON. */
 export class OpenAiProvider implements AiProvider {
   readonly name = 'openai';
+  readonly deterministic = false;
   readonly version: string;
   private readonly client: ChatCompletionsClient;
 

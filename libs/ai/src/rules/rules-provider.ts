@@ -40,6 +40,7 @@ export interface RulesProviderOptions {
  */
 export class RulesProvider implements AiProvider {
   readonly name = 'rules';
+  readonly deterministic = true;
   readonly version = 'rules-1';
   private readonly now: () => Date;
 

@@ -13,6 +13,8 @@ export interface ConsumerOptions {
   batchWaitMs?: number;
   /** Nak delays in ms by delivery count; attempts = retry.length + 1. */
   retry?: readonly number[];
+  /** Spreads each retry delay by up to this share either way, in [0, 1). Default 0. */
+  retryJitter?: number;
   /** Default 60 s. While a handler runs the server is told it is still working. */
   ackWaitMs?: number;
   /** Each payload is validated; a violation goes to the dead-letter queue at once. */
@@ -26,6 +28,7 @@ export interface ConsumerOptions {
 
 export interface ResolvedConsumerOptions extends ConsumerOptions {
   retry: readonly number[];
+  retryJitter: number;
   ackWaitMs: number;
   batchWaitMs: number;
 }
@@ -52,6 +55,9 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   const retry = options.retry ?? DEFAULT_RETRY;
   if (!retry.every((ms) => Number.isFinite(ms) && ms >= 0))
     problems.push(`retry delays must be >= 0 ms, got [${retry.join(', ')}]`);
+  const retryJitter = options.retryJitter ?? 0;
+  if (!(retryJitter >= 0 && retryJitter < 1))
+    problems.push(`retryJitter must be in [0, 1), got ${retryJitter}`);
   const ackWaitMs = options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
   if (!(ackWaitMs >= 1_000)) problems.push(`ackWaitMs must be at least 1000, got ${ackWaitMs}`);
   const batchWaitMs = options.batchWaitMs ?? DEFAULT_BATCH_WAIT_MS;
@@ -60,5 +66,5 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     problems.push('schema applies to JSON bodies; it cannot be combined with decode: "text"');
   if (problems.length > 0)
     throw new Error(`JetStream consumer "${options.durable}": ${problems.join('; ')}`);
-  return { ...options, retry, ackWaitMs, batchWaitMs };
+  return { ...options, retry, retryJitter, ackWaitMs, batchWaitMs };
 }

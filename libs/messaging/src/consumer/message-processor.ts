@@ -12,6 +12,7 @@ import { describeError, isMaskedByNest } from './describe-error';
 import { headersOf, msgIdOf, type InboundMessage } from './inbound-message';
 import { JetStreamContext } from './jetstream.context';
 import { isNonRetryable } from './non-retryable.error';
+import { isBatchOutcome } from './batch-outcome';
 import {
   attemptsOf,
   exceedsAttempts,
@@ -20,11 +21,11 @@ import {
 } from './retry-schedule';
 import type { Settlement } from './settlement';
 
-/** Calls the Nest handler; resolves when it succeeded, rejects with what it threw. */
+/** Calls the Nest handler; resolves with what it returned, rejects with what it threw. */
 export type HandlerInvoker = (
   payload: InboundMessage | InboundMessage[],
   ctx: JetStreamContext,
-) => Promise<void>;
+) => Promise<unknown>;
 
 /** A dead-letter queue that cannot be reached is retried soon: the message stays unsettled until then. */
 const DEAD_LETTER_RETRY_MS = 5_000;
@@ -94,7 +95,7 @@ export class MessageProcessor {
   private async runSingle({ msg, inbound }: Admitted): Promise<void> {
     const span = startMessageSpan(msg, inbound.traceContext, this.options);
     inbound.traceContext = trace.setSpan(inbound.traceContext, span);
-    const error = await this.run([msg], () =>
+    const error = await this.run([msg], [inbound], () =>
       context.with(inbound.traceContext, () =>
         this.invoke(inbound, new JetStreamContext([this.options.durable, [inbound]])),
       ),
@@ -114,6 +115,7 @@ export class MessageProcessor {
     );
     const error = await this.run(
       admitted.map((a) => a.msg),
+      inbound,
       () =>
         context.with(trace.setSpan(context.active(), span), () =>
           this.invoke(inbound, new JetStreamContext([this.options.durable, inbound])),
@@ -122,10 +124,14 @@ export class MessageProcessor {
     endSpan(span, error?.cause);
   }
 
-  /** Acks every message after the handler resolved; otherwise each follows the failure path. */
+  /**
+   * Acks every message after the handler resolved, except those a returned BatchOutcome
+   * names as failed; when it threw, every message follows the failure path.
+   */
   private async run(
     msgs: readonly JsMsg[],
-    handler: () => Promise<void>,
+    inbound: readonly InboundMessage[],
+    handler: () => Promise<unknown>,
   ): Promise<{ cause: unknown } | undefined> {
     const stopKeepAlive = this.settlement.keepAlive(msgs, this.options.ackWaitMs);
     const stopTimer = this.metrics.handlerDuration.startTimer({
@@ -133,8 +139,9 @@ export class MessageProcessor {
       consumer: this.options.durable,
     });
     let failure: { cause: unknown } | undefined;
+    let result: unknown;
     try {
-      await handler();
+      result = await handler();
     } catch (cause) {
       failure = { cause };
     } finally {
@@ -143,16 +150,33 @@ export class MessageProcessor {
     }
     if (failure) {
       await Promise.all(msgs.map((msg) => this.fail(msg, failure.cause)));
-    } else {
-      const acked = await Promise.all(msgs.map((msg) => this.settlement.ack(msg)));
-      this.metrics.acked.inc(this.labels, acked.filter(Boolean).length);
+      return failure;
     }
-    return failure;
+    const failed = new Map<JsMsg, unknown>();
+    if (isBatchOutcome(result)) {
+      for (const { message, error } of result.failed) {
+        const index = inbound.indexOf(message);
+        if (index < 0)
+          throw new Error(`${this.options.durable}: a failed message is not in the batch`);
+        failed.set(msgs[index], error);
+      }
+    }
+    const [acked] = await Promise.all([
+      Promise.all(msgs.filter((m) => !failed.has(m)).map((msg) => this.settlement.ack(msg))),
+      Promise.all([...failed].map(([msg, error]) => this.fail(msg, error))),
+    ]);
+    this.metrics.acked.inc(this.labels, acked.filter(Boolean).length);
+    return undefined;
   }
 
   private async fail(msg: JsMsg, error: unknown): Promise<void> {
     const deliveryCount = msg.info.deliveryCount;
-    const outcome = outcomeOfFailure(this.options.retry, deliveryCount, isNonRetryable(error));
+    const outcome = outcomeOfFailure(
+      this.options.retry,
+      deliveryCount,
+      isNonRetryable(error),
+      this.options.retryJitter,
+    );
     if (isMaskedByNest(error)) {
       this.logger.warn(
         `${this.options.durable}: an exception filter replaced the handler's error; ` +

@@ -35,4 +35,15 @@ describe('retry schedule', () => {
     expect(exceedsAttempts(schedule, 4)).toBe(false);
     expect(exceedsAttempts(schedule, 5)).toBe(true);
   });
+
+  it('spreads each delay by the jitter share either way', () => {
+    expect(outcomeOfFailure(schedule, 2, false, 0.2, () => 0)).toEqual({
+      action: 'retry',
+      delayMs: 4_000,
+    });
+    expect(outcomeOfFailure(schedule, 2, false, 0.2, () => 0.999_999)).toEqual({
+      action: 'retry',
+      delayMs: 6_000,
+    });
+  });
 });

@@ -100,7 +100,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 function invoker(handler: MessageHandler): HandlerInvoker {
   return async (payload, ctx) => {
     const result: unknown = await handler(payload, ctx);
-    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
   };
 }
 

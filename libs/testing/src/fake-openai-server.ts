@@ -23,6 +23,25 @@ export interface ScriptedReply {
   delayMs?: number;
 }
 
+/** The parts of a chat-completions request a responder looks at. */
+export interface ChatRequestBody {
+  model: string;
+  messages: { role: string; content: string }[];
+  response_format?: { type: string; json_schema?: { name: string } };
+}
+
+/** A completion whose message content is `content` (serialised unless a string). */
+export const completionReply = (content: unknown): ScriptedReply => ({
+  status: 200,
+  body: completion(typeof content === 'string' ? content : JSON.stringify(content)),
+});
+
+/** An error reply in the provider's format. */
+export const errorReply = (status: number, message: string): ScriptedReply => ({
+  status,
+  body: errorBody(message, 'server_error'),
+});
+
 const completion = (content: string) =>
   JSON.stringify({
     id: 'chatcmpl-fake',
@@ -51,6 +70,7 @@ export class FakeOpenAiServer {
   readonly requests: RecordedRequest[] = [];
   private readonly replies: ScriptedReply[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private responder?: (body: ChatRequestBody) => ScriptedReply;
 
   private constructor(private readonly server: Server) {}
 
@@ -92,6 +112,12 @@ export class FakeOpenAiServer {
     this.replies.length = 0;
   }
 
+  /** Answers every request that finds no scripted reply waiting, e.g. by the schema it asks for. */
+  respondWith(responder: (body: ChatRequestBody) => ScriptedReply): this {
+    this.responder = responder;
+    return this;
+  }
+
   reply(reply: ScriptedReply): this {
     this.replies.push(reply);
     return this;
@@ -126,8 +152,10 @@ export class FakeOpenAiServer {
   }
 
   private answer(known: boolean, res: ServerResponse): void {
+    const body = this.requests.at(-1)?.body as ChatRequestBody;
     const reply: ScriptedReply = known
-      ? (this.replies.shift() ?? {
+      ? (this.replies.shift() ??
+        this.responder?.(body) ?? {
           status: 500,
           body: errorBody('no reply scripted for this request', 'test_error'),
         })

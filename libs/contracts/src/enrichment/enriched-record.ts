@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { ExceptionSchema } from '../records/exception.schema';
+import { OrderSchema } from '../records/order.schema';
+import { ACTIONS, AI_LABELS, PROBLEM_CODES } from './vocabulary';
+
+/** The enrichment stages, in the order a record passes through them. */
+export const STAGES = ['order-analysis', 'classification', 'resolution'] as const;
+export type StageName = (typeof STAGES)[number];
+export const StageNameSchema = z.enum(STAGES);
+
+/**
+ * PENDING: waiting for its first or next attempt. IN_PROGRESS: an attempt is running.
+ * COMPLETED: the AI answered. SKIPPED: the stage did not apply (see `skip_reason`).
+ * FAILED: every attempt failed; the outputs are NULL.
+ */
+export const STAGE_STATUSES = ['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'SKIPPED'] as const;
+export type StageStatus = (typeof STAGE_STATUSES)[number];
+
+/** Below this classification confidence a record is retried, then sent for human review. */
+export const DEFAULT_MIN_CONFIDENCE = 0.7;
+
+const datetime = z.iso.datetime({ offset: true });
+const confidence = z.number().min(0).max(1);
+
+/** The record as ingestion accepted it: what every stage reads. */
+export const EnrichmentInputSchema = z.discriminatedUnion('record_type', [
+  z.object({
+    record_type: z.literal('order'),
+    source: z.string(),
+    external_id: z.string(),
+    received_at: datetime,
+    payload: OrderSchema,
+  }),
+  z.object({
+    record_type: z.literal('exception'),
+    source: z.string(),
+    external_id: z.string(),
+    received_at: datetime,
+    payload: ExceptionSchema,
+  }),
+]);
+export type EnrichmentInput = z.infer<typeof EnrichmentInputSchema>;
+
+export const AnalysisOutputSchema = z.object({
+  problems: z
+    .array(z.object({ code: z.enum(PROBLEM_CODES), confidence }))
+    .min(1)
+    .describe('`[{ code: "NONE" }]` when nothing is wrong'),
+});
+
+export const ClassificationOutputSchema = z.object({
+  ai_label: z.enum(AI_LABELS),
+  ai_confidence: confidence,
+  explanation: z
+    .array(z.object({ feature: z.string(), weight: z.number() }))
+    .describe('the features that weighed most, strongest first'),
+});
+
+export const ResolutionOutputSchema = z.object({
+  action: z.enum(ACTIONS),
+  automatable: z.boolean(),
+  rationale: z.string(),
+  confidence,
+});
+
+export type AnalysisOutput = z.infer<typeof AnalysisOutputSchema>;
+export type ClassificationOutput = z.infer<typeof ClassificationOutputSchema>;
+export type ResolutionOutput = z.infer<typeof ResolutionOutputSchema>;
+
+/** One stage's account of a record. `output` is null unless the stage COMPLETED. */
+const stageReport = <T extends z.ZodType>(output: T) =>
+  z.object({
+    status: z.enum(STAGE_STATUSES),
+    output: output.nullable(),
+    skip_reason: z.string().nullable(),
+    /** Failed attempts before this outcome (low confidence counts as one). */
+    retry_count: z.number().int().min(0),
+    /** Why each failed attempt failed, oldest first. */
+    errors: z.array(z.string()),
+    provider: z.string().nullable().describe('the AI provider: local, openai or rules'),
+    model_version: z.string().nullable(),
+    first_attempt_at: datetime.nullable(),
+    finished_at: datetime,
+    /** How long the last attempt took. */
+    duration_ms: z.number().min(0),
+  });
+
+export const StageReportsSchema = z.object({
+  'order-analysis': stageReport(AnalysisOutputSchema).optional(),
+  classification: stageReport(ClassificationOutputSchema).optional(),
+  resolution: stageReport(ResolutionOutputSchema).optional(),
+});
+export type StageReports = z.infer<typeof StageReportsSchema>;
+export type StageReport<S extends StageName> = NonNullable<StageReports[S]>;
+export type StageOutput<S extends StageName> = NonNullable<StageReport<S>['output']>;
+
+export const StageDoneSchema = z.object({
+  stage: StageNameSchema,
+  input: EnrichmentInputSchema,
+  stages: StageReportsSchema,
+});
+
+export const StageFailedSchema = StageDoneSchema.extend({
+  reason: z.string().describe('why the last attempt failed'),
+});
+
+export const EnrichmentCompletedSchema = z.object({
+  input: EnrichmentInputSchema,
+  stages: z.object({
+    'order-analysis': stageReport(AnalysisOutputSchema),
+    classification: stageReport(ClassificationOutputSchema),
+    resolution: stageReport(ResolutionOutputSchema),
+  }),
+  completed_at: datetime,
+  /** From ingestion's `received_at` to `completed_at`. */
+  latency_ms: z.number().min(0),
+});
+
+export const ReviewRequestedSchema = z.object({
+  stage: StageNameSchema,
+  reason: z.string(),
+  min_confidence: confidence,
+  input: EnrichmentInputSchema,
+  output: ClassificationOutputSchema,
+});

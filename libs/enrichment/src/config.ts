@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { AiConfigSchema } from '@refinery/ai';
+import { DEFAULT_MIN_CONFIDENCE, TenantSlugSchema } from '@refinery/contracts';
+import { BaseConfigSchema, portVar } from '@refinery/runtime';
+import { parseDurations } from './durations';
+
+const schedule = z.string().transform((text, ctx) => {
+  try {
+    return parseDurations(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** The settings every stage service reads, shaped like the environment. */
+export const stageConfigSchema = (defaultPort: number) =>
+  AiConfigSchema.safeExtend(BaseConfigSchema.shape).safeExtend({
+    PORT: portVar(defaultPort),
+    /** Delays before each retry; its length is the retry limit. Tests use seconds. */
+    ENRICHMENT_RETRY_SCHEDULE: schedule.default(parseDurations('1m,5m,15m,1h,4h')),
+    /** Each delay varies by up to this share either way. */
+    ENRICHMENT_RETRY_JITTER: z.coerce.number().min(0).lt(1).default(0.2),
+    ENRICHMENT_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(DEFAULT_MIN_CONFIDENCE),
+    /**
+     * Whether a classification below the threshold is asked again. `auto` asks again only a
+     * provider whose answers can change (an LLM); a deterministic model would repeat itself.
+     */
+    ENRICHMENT_LOW_CONFIDENCE_RETRY: z.enum(['auto', 'always', 'never']).default('auto'),
+    ENRICHMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(250),
+    /** AI calls in flight at once per stage process. */
+    ENRICHMENT_AI_CONCURRENCY: z.coerce.number().int().min(1).default(16),
+    /** Consume one tenant only, under its own durable consumer: dedicated workers, isolated tests. */
+    ENRICHMENT_TENANT: TenantSlugSchema.optional(),
+  });
+
+export type StageConfig = z.infer<ReturnType<typeof stageConfigSchema>>;

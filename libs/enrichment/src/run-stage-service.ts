@@ -1,0 +1,42 @@
+import { Logger } from '@nestjs/common';
+import { createDataSource, databaseConfigFromEnv } from '@refinery/persistence';
+import { ConfigError, createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
+import { stageConfigSchema } from './config';
+import type { StageDefinition } from './stage-definition';
+import { schemaOfStage, stageMigrations, StageModule } from './stage.module';
+
+export interface StageServiceOptions {
+  defaultPort: number;
+  description: string;
+}
+
+/** The `main` of a stage service. */
+export function runStageService(stage: StageDefinition, options: StageServiceOptions): void {
+  const start = async () => {
+    const config = loadConfig(stageConfigSchema(options.defaultPort));
+    const app = await createServiceApp({
+      name: stage.name,
+      module: StageModule.forRoot(stage, config),
+      description: options.description,
+      logLevel: config.LOG_LEVEL,
+    });
+    const port = await startServiceApp(app, config.PORT);
+    new Logger(stage.name).log(`listening on :${port}`);
+  };
+  start().catch((err: unknown) => {
+    // A configuration error is the operator's to fix: its message names every bad variable.
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  });
+}
+
+/** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */
+export function stageDataSource(stage: StageDefinition) {
+  const schema = schemaOfStage(stage);
+  return createDataSource({
+    schema,
+    entities: [],
+    migrations: stageMigrations,
+    config: databaseConfigFromEnv(schema),
+  });
+}

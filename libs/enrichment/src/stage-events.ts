@@ -1,0 +1,99 @@
+import {
+  SCHEMA_VERSION,
+  subjectOf,
+  type EventName,
+  type EventPayload,
+  type StageName,
+  type StageReports,
+} from '@refinery/contracts';
+import type { PublishItem } from '@refinery/messaging';
+import type { StageWork } from './stage-definition';
+
+/** One outgoing event in its envelope; the message id doubles as the event id. */
+type StageEvent = Extract<
+  EventName,
+  'enrichment.done' | 'enrichment.failed' | 'enrichment.completed' | 'review.requested'
+>;
+
+function item<E extends StageEvent>(
+  name: E,
+  subject: string,
+  msgId: string,
+  work: StageWork,
+  occurredAt: string,
+  data: EventPayload<E>['data'],
+): PublishItem {
+  const payload = {
+    id: msgId,
+    tenant: work.tenant,
+    type: name,
+    schema_version: SCHEMA_VERSION,
+    occurred_at: occurredAt,
+    record_id: work.recordId,
+    data,
+  };
+  return { subject, msgId, payload };
+}
+
+export const doneEvent = (stage: StageName, work: StageWork, stages: StageReports, at: string) =>
+  item(
+    'enrichment.done',
+    subjectOf('enrichment.done', { stage, tenant: work.tenant }),
+    `${work.recordId}:${stage}:done`,
+    work,
+    at,
+    { stage, input: work.input, stages },
+  );
+
+export const failedEvent = (
+  stage: StageName,
+  work: StageWork,
+  stages: StageReports,
+  reason: string,
+  at: string,
+) =>
+  item(
+    'enrichment.failed',
+    subjectOf('enrichment.failed', { stage, tenant: work.tenant }),
+    `${work.recordId}:${stage}:failed`,
+    work,
+    at,
+    { stage, input: work.input, stages, reason },
+  );
+
+export function completedEvent(work: StageWork, stages: StageReports, at: string): PublishItem {
+  const { 'order-analysis': analysis, classification, resolution } = stages;
+  if (!analysis || !classification || !resolution) {
+    throw new Error(`record ${work.recordId} is not through every stage`);
+  }
+  return item(
+    'enrichment.completed',
+    subjectOf('enrichment.completed', { tenant: work.tenant }),
+    `${work.recordId}:completed`,
+    work,
+    at,
+    {
+      input: work.input,
+      stages: { 'order-analysis': analysis, classification, resolution },
+      completed_at: at,
+      latency_ms: Math.max(0, Date.parse(at) - Date.parse(work.input.received_at)),
+    },
+  );
+}
+
+export const reviewRequestedEvent = (
+  stage: StageName,
+  work: StageWork,
+  output: EventPayload<'review.requested'>['data']['output'],
+  reason: string,
+  minConfidence: number,
+  at: string,
+) =>
+  item(
+    'review.requested',
+    subjectOf('review.requested', { tenant: work.tenant }),
+    `${work.recordId}:${stage}:review`,
+    work,
+    at,
+    { stage, reason, min_confidence: minConfidence, input: work.input, output },
+  );

@@ -1,0 +1,220 @@
+import { Logger } from '@nestjs/common';
+import type { AiProvider } from '@refinery/ai';
+import type {
+  ClassificationOutput,
+  EventPayload,
+  StageReport,
+  StageReports,
+  StageStatus,
+} from '@refinery/contracts';
+import {
+  batchOutcome,
+  isLastAttempt,
+  JetStreamPublisher,
+  type BatchOutcome,
+  type FailedMessage,
+  type InboundMessage,
+  type PublishItem,
+} from '@refinery/messaging';
+import type { StageConfig } from './config';
+import { mapLimit } from './map-limit';
+import { completedEvent, doneEvent, failedEvent, reviewRequestedEvent } from './stage-events';
+import {
+  recordInputOf,
+  type StageDefinition,
+  type StageRules,
+  type StageWork,
+} from './stage-definition';
+import { stageMetrics } from './stage-metrics';
+import { StageRecordsRepository, type Claimed, type Outcome } from './stage-records.repository';
+
+type Inbound = EventPayload<'records.received'> | EventPayload<'enrichment.done'>;
+
+interface Attempt {
+  message: InboundMessage<Inbound>;
+  work: StageWork;
+  outcome: Outcome;
+  /** Set when the message must come back later (a retry) or go to the DLQ (FAILED). */
+  error?: Error;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Runs one batch of a stage: claim the records, call the AI for each, store every outcome,
+ * publish what is final, then mark it published. A record already finished is not run
+ * again: its stored events are republished under their message ids if they never got out.
+ */
+export class StageProcessor {
+  private readonly log: Logger;
+  private readonly metrics = stageMetrics();
+  private readonly rules: StageRules;
+  private readonly retryLowConfidence: boolean;
+
+  constructor(
+    private readonly stage: StageDefinition,
+    private readonly provider: AiProvider,
+    private readonly config: StageConfig,
+    private readonly records: StageRecordsRepository,
+    private readonly publisher: JetStreamPublisher,
+  ) {
+    this.log = new Logger(stage.name);
+    this.rules = { minConfidence: config.ENRICHMENT_MIN_CONFIDENCE };
+    const policy = config.ENRICHMENT_LOW_CONFIDENCE_RETRY;
+    this.retryLowConfidence = policy === 'always' || (policy === 'auto' && !provider.deterministic);
+  }
+
+  async process(batch: readonly InboundMessage<Inbound>[]): Promise<BatchOutcome> {
+    const byRecord = new Map<string, { message: InboundMessage<Inbound>; work: StageWork }>();
+    for (const message of batch) {
+      const work = workOf(message.data);
+      // A record twice in one batch: the first copy stands for both.
+      if (!byRecord.has(work.recordId)) byRecord.set(work.recordId, { message, work });
+    }
+    const items = [...byRecord.values()];
+    const { claimed, finished } = await this.records.claim(
+      items.map(({ work }) => ({ id: work.recordId, tenant: work.tenant })),
+    );
+    this.metrics.duplicates.inc({ stage: this.stage.name }, batch.length - claimed.length);
+
+    const claimedById = new Map(claimed.map((c) => [c.record_id, c]));
+    const attempts = await mapLimit(
+      items.filter(({ work }) => claimedById.has(work.recordId)),
+      this.config.ENRICHMENT_AI_CONCURRENCY,
+      ({ message, work }) => this.attempt(message, work, claimedById.get(work.recordId)!),
+    );
+    await this.records.save(attempts.map((a) => a.outcome));
+
+    const unpublished = finished.filter((f) => !f.published && f.outbox);
+    const outgoing: PublishItem[] = [
+      ...attempts.flatMap((a) => a.outcome.outbox ?? []),
+      ...unpublished.flatMap((f) => f.outbox ?? []),
+    ];
+    await this.publisher.publishMany(outgoing);
+    await this.records.markPublished([
+      ...attempts.filter((a) => a.outcome.outbox).map((a) => a.outcome.record_id),
+      ...unpublished.map((f) => f.record_id),
+    ]);
+
+    for (const a of attempts) {
+      this.metrics.outcomes.inc({ stage: this.stage.name, status: a.outcome.status });
+    }
+    const failed: FailedMessage[] = attempts
+      .filter((a): a is Attempt & { error: Error } => a.error !== undefined)
+      .map(({ message, error }) => ({ message, error }));
+    return batchOutcome(failed);
+  }
+
+  private async attempt(
+    message: InboundMessage<Inbound>,
+    work: StageWork,
+    claimed: Claimed,
+  ): Promise<Attempt> {
+    const name = this.stage.name;
+    const retries = Math.max(claimed.retry_count, message.deliveryCount - 1);
+    const last = isLastAttempt(this.config.ENRICHMENT_RETRY_SCHEDULE, message.deliveryCount);
+    const skipReason = this.stage.skipReason(work, this.rules);
+    const started = performance.now();
+    let output: unknown = null;
+    let failure: string | undefined;
+    if (skipReason === undefined) {
+      try {
+        output = await this.stage.run(this.provider, recordInputOf(work), work);
+      } catch (error) {
+        failure = describe(error);
+      }
+      this.metrics.aiDuration.observe(
+        { stage: name, provider: this.provider.name, outcome: failure ? 'error' : 'ok' },
+        (performance.now() - started) / 1000,
+      );
+    }
+    const lowConfidence =
+      output === null ? undefined : this.stage.lowConfidence?.(output as never, this.rules);
+    const retryLow = lowConfidence !== undefined && this.retryLowConfidence && !last;
+    const problem = failure ?? (retryLow ? lowConfidence : undefined);
+    const errors = problem
+      ? [...claimed.errors, `attempt ${message.deliveryCount}: ${problem}`]
+      : claimed.errors;
+
+    let status: StageStatus;
+    if (skipReason !== undefined) status = 'SKIPPED';
+    else if (failure !== undefined) status = last ? 'FAILED' : 'PENDING';
+    else status = retryLow ? 'PENDING' : 'COMPLETED';
+    if (failure !== undefined) output = null;
+
+    const finishedAt = new Date().toISOString();
+    const report = {
+      status,
+      output,
+      skip_reason: skipReason ?? null,
+      retry_count: problem && status === 'PENDING' ? retries + 1 : retries,
+      errors,
+      provider: skipReason === undefined ? this.provider.name : null,
+      model_version: skipReason === undefined ? this.provider.version : null,
+      first_attempt_at: new Date(claimed.first_attempt_at).toISOString(),
+      finished_at: finishedAt,
+      duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+    } as StageReport<typeof name>;
+    const stages: StageReports = { ...work.stages, [name]: report };
+
+    let outbox: PublishItem[] | null = null;
+    if (status === 'FAILED') {
+      outbox = [failedEvent(name, work, stages, failure!, finishedAt)];
+      this.log.warn(
+        `record ${work.recordId} FAILED after ${message.deliveryCount} attempts: ${failure}`,
+      );
+    } else if (status === 'COMPLETED' || status === 'SKIPPED') {
+      outbox = [
+        this.stage.last
+          ? completedEvent(work, stages, finishedAt)
+          : doneEvent(name, work, stages, finishedAt),
+      ];
+      if (lowConfidence !== undefined) {
+        this.metrics.reviews.inc({ stage: name });
+        outbox.push(
+          reviewRequestedEvent(
+            name,
+            work,
+            output as ClassificationOutput,
+            lowConfidence,
+            this.rules.minConfidence,
+            finishedAt,
+          ),
+        );
+      }
+    }
+
+    return {
+      message,
+      work,
+      error: status === 'PENDING' || status === 'FAILED' ? new Error(problem) : undefined,
+      outcome: {
+        record_id: work.recordId,
+        status,
+        retry_count: report.retry_count,
+        errors,
+        finished_at: outbox ? finishedAt : null,
+        output,
+        confidence: output === null ? null : this.stage.confidenceOf(output as never),
+        skip_reason: report.skip_reason,
+        provider: report.provider,
+        model_version: report.model_version,
+        outbox,
+      },
+    };
+  }
+}
+
+function workOf(event: Inbound): StageWork {
+  if (event.type === 'records.received') {
+    const data = (event as EventPayload<'records.received'>).data;
+    return { recordId: event.record_id!, tenant: event.tenant, input: data, stages: {} };
+  }
+  const data = (event as EventPayload<'enrichment.done'>).data;
+  return {
+    recordId: event.record_id!,
+    tenant: event.tenant,
+    input: data.input,
+    stages: data.stages,
+  };
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import type { StageStatus } from '@refinery/contracts';
+import type { PublishItem } from '@refinery/messaging';
+import { DataSource } from 'typeorm';
+
+/** A record this stage may work on now: it had no final outcome yet. */
+export interface Claimed {
+  record_id: string;
+  retry_count: number;
+  errors: string[];
+  first_attempt_at: Date;
+}
+
+/** A record this stage already finished: its outcome is final and kept verbatim. */
+export interface Finished {
+  record_id: string;
+  status: StageStatus;
+  outbox: PublishItem[] | null;
+  published: boolean;
+}
+
+export interface Outcome {
+  record_id: string;
+  status: StageStatus;
+  retry_count: number;
+  errors: string[];
+  finished_at: string | null;
+  output: unknown;
+  confidence: number | null;
+  skip_reason: string | null;
+  provider: string | null;
+  model_version: string | null;
+  outbox: PublishItem[] | null;
+}
+
+const FINAL: readonly StageStatus[] = ['COMPLETED', 'SKIPPED', 'FAILED'];
+
+/**
+ * The stage's own record of where each record stands. Every call is one statement for the
+ * whole batch: batches pass through three of them (claim, outcome, published).
+ */
+@Injectable()
+export class StageRecordsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Marks the records IN_PROGRESS and returns those it could claim; a record whose outcome
+   * is already final is left alone and returned as finished instead.
+   */
+  async claim(
+    records: readonly { id: string; tenant: string }[],
+  ): Promise<{ claimed: Claimed[]; finished: Finished[] }> {
+    const claimed: Claimed[] = await this.db.query(
+      `INSERT INTO stage_records (record_id, tenant, status)
+       SELECT r.id, r.tenant, 'IN_PROGRESS' FROM json_to_recordset($1::json) AS r(id uuid, tenant text)
+       ON CONFLICT (record_id) DO UPDATE
+         SET status = 'IN_PROGRESS', last_attempt_at = now(), updated_at = now()
+         WHERE stage_records.status <> ALL ($2::text[])
+       RETURNING record_id, retry_count, errors, first_attempt_at`,
+      [JSON.stringify(records), FINAL],
+    );
+    if (claimed.length === records.length) return { claimed, finished: [] };
+    const got = new Set(claimed.map((c) => c.record_id));
+    const rest = records.filter((r) => !got.has(r.id)).map((r) => r.id);
+    const finished: Finished[] = await this.db.query(
+      `SELECT record_id, status, outbox, published FROM stage_records WHERE record_id = ANY ($1::uuid[])`,
+      [rest],
+    );
+    return { claimed, finished };
+  }
+
+  /** Stores each record's outcome of this attempt; `published` starts false. */
+  async save(outcomes: readonly Outcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.db.query(
+      `UPDATE stage_records s
+          SET status = r.status, retry_count = r.retry_count, errors = r.errors,
+              finished_at = r.finished_at, output = r.output, confidence = r.confidence,
+              skip_reason = r.skip_reason, provider = r.provider, model_version = r.model_version,
+              outbox = r.outbox, published = false, updated_at = now()
+         FROM json_to_recordset($1::json) AS r(
+              record_id uuid, status text, retry_count integer, errors text[],
+              finished_at timestamptz, output json, confidence real, skip_reason text,
+              provider text, model_version text, outbox json)
+        WHERE s.record_id = r.record_id`,
+      [JSON.stringify(outcomes)],
+    );
+  }
+
+  /** Their outbox reached JetStream: a later delivery of these records publishes nothing. */
+  async markPublished(recordIds: readonly string[]): Promise<void> {
+    if (recordIds.length === 0) return;
+    await this.db.query(
+      `UPDATE stage_records SET published = true WHERE record_id = ANY ($1::uuid[])`,
+      [recordIds],
+    );
+  }
+}

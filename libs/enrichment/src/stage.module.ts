@@ -1,0 +1,87 @@
+import { Controller, DynamicModule, Inject, Module, type Type } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { createAiProvider, createLocalProvider, type AiProvider } from '@refinery/ai';
+import { EVENTS, filterOf, STREAMS } from '@refinery/contracts';
+import { JetStreamConsumer, JetStreamPublisher, type InboundMessage } from '@refinery/messaging';
+import { ServiceModule } from '@refinery/runtime';
+import type { StageConfig } from './config';
+import { CreateStageRecords1763900000000 } from './migrations/1763900000000-create-stage-records';
+import type { StageDefinition } from './stage-definition';
+import { StageProcessor } from './stage-processor';
+import { StageRecordsRepository } from './stage-records.repository';
+
+export const stageMigrations = [CreateStageRecords1763900000000];
+
+/** `order-analysis` keeps its tables in schema `order_analysis`. */
+export const schemaOfStage = (stage: StageDefinition) => stage.name.replace(/-/g, '_');
+
+/** The durable consumer: one per stage, or per stage and tenant for a dedicated worker. */
+export function consumerOf(stage: StageDefinition, config: StageConfig) {
+  const tenant = config.ENRICHMENT_TENANT;
+  const source = stage.source;
+  const filterSubject =
+    source.event === 'records.received'
+      ? filterOf('records.received', tenant ? { tenant } : {})
+      : filterOf('enrichment.done', { stage: source.stage, ...(tenant ? { tenant } : {}) });
+  return {
+    durable: tenant ? `${stage.name}_${tenant}` : stage.name,
+    stream: STREAMS[EVENTS[source.event].stream].name,
+    filterSubject,
+    schema: EVENTS[source.event].schema,
+    batchSize: config.ENRICHMENT_BATCH_SIZE,
+    retry: config.ENRICHMENT_RETRY_SCHEDULE,
+    retryJitter: config.ENRICHMENT_RETRY_JITTER,
+  };
+}
+
+function stageController(stage: StageDefinition, config: StageConfig): Type {
+  @Controller()
+  class StageConsumer {
+    constructor(@Inject(StageProcessor) private readonly processor: StageProcessor) {}
+
+    @JetStreamConsumer(consumerOf(stage, config))
+    handle(@Payload() batch: InboundMessage<never>[]) {
+      return this.processor.process(batch);
+    }
+  }
+  return StageConsumer;
+}
+
+export interface StageModuleOptions {
+  /** Defaults to the provider the configuration names. */
+  provider?: AiProvider;
+}
+
+/** A whole stage service: its schema, the bus, the AI provider and its consumer. */
+@Module({})
+export class StageModule {
+  static forRoot(
+    stage: StageDefinition,
+    config: StageConfig,
+    options: StageModuleOptions = {},
+  ): DynamicModule {
+    const provider = options.provider ?? createAiProvider(config, { local: createLocalProvider });
+    return {
+      module: StageModule,
+      imports: [
+        ServiceModule.forRoot({
+          service: stage.name,
+          natsUrl: config.NATS_URL,
+          schema: schemaOfStage(stage),
+          entities: [],
+          migrations: stageMigrations,
+        }),
+      ],
+      controllers: [stageController(stage, config)],
+      providers: [
+        StageRecordsRepository,
+        {
+          provide: StageProcessor,
+          inject: [StageRecordsRepository, JetStreamPublisher],
+          useFactory: (records: StageRecordsRepository, publisher: JetStreamPublisher) =>
+            new StageProcessor(stage, provider, config, records, publisher),
+        },
+      ],
+    };
+  }
+}

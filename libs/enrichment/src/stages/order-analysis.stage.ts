@@ -1,0 +1,15 @@
+import type { StageDefinition } from '../stage-definition';
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Stage 1: the problems in an order or delivery exception, each with a confidence. */
+export const orderAnalysis: StageDefinition<'order-analysis'> = {
+  name: 'order-analysis',
+  source: { event: 'records.received' },
+  skipReason: () => undefined,
+  async run(provider, record) {
+    const { problems } = await provider.analyze(record);
+    return { problems: problems.map((p) => ({ code: p.code, confidence: round(p.confidence) })) };
+  },
+  confidenceOf: (output) => Math.max(...output.problems.map((p) => p.confidence)),
+};

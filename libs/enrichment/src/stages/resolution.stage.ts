@@ -1,0 +1,36 @@
+import type { StageDefinition } from '../stage-definition';
+
+/**
+ * Stage 3: the action to take, whether it can run unattended, and why. Only for records
+ * classified with enough confidence; it publishes `enrichment.completed` for every record.
+ */
+export const resolution: StageDefinition<'resolution'> = {
+  name: 'resolution',
+  source: { event: 'enrichment.done', stage: 'classification' },
+  last: true,
+  skipReason(work, rules) {
+    const stage = work.stages.classification;
+    if (!stage?.output)
+      return `classification ${stage?.status ?? 'missing'}: ${stage?.skip_reason ?? 'no output'}`;
+    const { ai_confidence } = stage.output;
+    if (ai_confidence < rules.minConfidence) {
+      return `ai_confidence ${ai_confidence} is below ${rules.minConfidence}: sent for human review`;
+    }
+    return undefined;
+  },
+  async run(provider, record, work) {
+    const { ai_label, ai_confidence, explanation } = work.stages.classification!.output!;
+    const result = await provider.resolve(record, {
+      label: ai_label,
+      confidence: ai_confidence,
+      explanation,
+    });
+    return {
+      action: result.action,
+      automatable: result.automatable,
+      rationale: result.rationale,
+      confidence: Math.round(result.confidence * 1000) / 1000,
+    };
+  },
+  confidenceOf: (output) => output.confidence,
+};
