@@ -8,13 +8,16 @@ export DATABASE_NAME=${TEST_DATABASE_NAME:-refinery_test}
 bash "$here/prepare.sh" "$DATABASE_NAME"
 export PATH="$PWD/node_modules/.bin:$PATH"
 node tools/ensure-platform-stopped.mjs
+node tools/check-jetstream.mjs
 echo "[test] lint, format and type-check" >&2
 npm run --silent lint
 echo "[test] jest" >&2
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 status=0
-jest --ci --json --outputFile="$results" "$@" || status=$?
+# --forceExit: a suite whose set-up failed can leave a reconnecting client behind, and jest would
+# wait on it forever; the failure is already reported, so exit instead of hanging CI.
+jest --ci --forceExit --json --outputFile="$results" "$@" || status=$?
 # One plain summary line, whatever reporter is in use.
 node -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")); console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' "$results" || true
 exit "$status"

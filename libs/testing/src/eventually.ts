@@ -13,3 +13,11 @@ export async function eventually<T>(
   }
   throw new Error(`condition not met within ${timeoutMs} ms (last value: ${JSON.stringify(last)})`);
 }
+
+/** Polls until `probe` finds something, and returns it. */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  return (await eventually(probe, timeoutMs, 100)) as T;
+}

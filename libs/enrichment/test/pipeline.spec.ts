@@ -1,0 +1,155 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { AiProvider } from '@refinery/ai';
+import { STAGES } from '@refinery/contracts';
+import { eventually } from '@refinery/testing';
+import { DataSource } from 'typeorm';
+import { doneEvent } from '../src/stage-events';
+import { consumerOf, orderAnalysis, schemaOfStage } from '../src';
+import {
+  publishReceived,
+  receivedEvent,
+  seedRecords,
+  STAGE_DEFINITIONS,
+  startPipeline,
+  stagesOf,
+  type Pipeline,
+} from './support/pipeline';
+import { jetstream } from '@nats-io/jetstream';
+
+/** Every stage consumer has acked everything it was given. */
+async function drained(pipeline: Pipeline) {
+  const jsm = await jetstreamManager(pipeline.nc);
+  for (const stage of STAGE_DEFINITIONS) {
+    const { stream, durable } = consumerOf(stage, pipeline.config);
+    const info = await jsm.consumers.info(stream, durable);
+    if (info.num_pending + info.num_ack_pending > 0) return false;
+  }
+  return true;
+}
+
+describe('the enrichment pipeline with the local model', () => {
+  let pipeline: Pipeline;
+  beforeAll(async () => {
+    pipeline = await startPipeline();
+  });
+  afterAll(() => pipeline.close());
+
+  it('turns every received record into exactly one enrichment.completed with all three stages', async () => {
+    const events = await pipeline.receive(seedRecords(60));
+    const completed = await pipeline.waitForCompleted(events.length);
+
+    expect(completed.map((m) => m.data.record_id).sort()).toEqual(
+      events.map((e) => e.record_id).sort(),
+    );
+    for (const { data } of completed) {
+      const stages = stagesOf(data);
+      expect(Object.keys(stages).sort()).toEqual([...STAGES].sort());
+      expect(stages['order-analysis']?.status).toBe('COMPLETED');
+      const label = stages.classification;
+      expect(['COMPLETED', 'SKIPPED']).toContain(label?.status);
+      // Resolution runs exactly when classification is confident enough.
+      const confident = (label?.output?.ai_confidence ?? 0) >= 0.7;
+      expect(stages.resolution?.status).toBe(confident ? 'COMPLETED' : 'SKIPPED');
+      if (confident) expect(stages.resolution?.output?.action).toEqual(expect.any(String));
+      else expect(stages.resolution?.output).toBeNull();
+      expect(data.data.input.external_id).toBe(data.record_id);
+    }
+    // The mix exercises both paths, so the assertions above are not vacuous.
+    const statuses = completed.map((m) => stagesOf(m.data).resolution?.status);
+    expect(statuses).toContain('COMPLETED');
+    expect(statuses).toContain('SKIPPED');
+
+    const row = await pipeline.stageRow(orderAnalysis, events[0].record_id!);
+    expect(row).toMatchObject({ status: 'COMPLETED', retry_count: 0, errors: [], published: true });
+  });
+
+  it('acks a repeated records.received without running or publishing the record again', async () => {
+    const [event] = await pipeline.receive(seedRecords(1, 99));
+    const isIt = (m: { data: { record_id: string | null } }) =>
+      m.data.record_id === event.record_id;
+    await eventually(async () => (await pipeline.completed()).some(isIt), 20_000);
+
+    const before = await pipeline.stageRow(orderAnalysis, event.record_id!);
+    // The same record again, under a new message id so the stream keeps both copies.
+    await publishReceived(jetstream(pipeline.nc), { ...event, id: `${event.record_id}:again` });
+    await eventually(() => drained(pipeline), 10_000);
+    const copies = (await pipeline.completed()).filter(isIt);
+    expect(copies).toHaveLength(1);
+    // Not run again: the stream would drop a second completed event by its id anyway, so
+    // the stored attempt time is what shows the stage did no work.
+    const after = await pipeline.stageRow(orderAnalysis, event.record_id!);
+    expect(after?.last_attempt_at).toEqual(before?.last_attempt_at);
+  });
+});
+
+describe('a stage that stored its outcome but crashed before publishing it', () => {
+  let pipeline: Pipeline;
+  const calls: string[] = [];
+  // Any AI call for the crashed record would show the stage ran it twice.
+  const provider: AiProvider = {
+    name: 'recording',
+    version: 'recording:1',
+    deterministic: true,
+    analyze: async (record) => {
+      calls.push(record.recordId);
+      return { problems: [{ code: 'LATE_SHIPMENT', confidence: 0.9 }] };
+    },
+    classify: async () => ({
+      label: 'DELIVERY_DELAY',
+      confidence: 0.95,
+      explanation: [{ feature: 'days_late', weight: 1.2 }],
+    }),
+    resolve: async () => ({
+      action: 'CONTACT_CARRIER',
+      automatable: true,
+      rationale: 'The carrier holds the parcel.',
+      confidence: 0.9,
+    }),
+  };
+  beforeAll(async () => {
+    pipeline = await startPipeline({ provider });
+  });
+  afterAll(() => pipeline.close());
+
+  it('publishes the stored outcome on redelivery instead of calling the AI again', async () => {
+    const event = receivedEvent(pipeline.tenant, seedRecords(1, 5)[0]);
+    const work = {
+      recordId: event.record_id!,
+      tenant: pipeline.tenant,
+      input: event.data,
+      stages: {},
+    };
+    const report = {
+      status: 'COMPLETED' as const,
+      output: { problems: [{ code: 'DAMAGE_REPORTED' as const, confidence: 0.8 }] },
+      skip_reason: null,
+      retry_count: 0,
+      errors: [],
+      provider: 'earlier',
+      model_version: 'earlier:1',
+      first_attempt_at: new Date().toISOString(),
+      finished_at: new Date().toISOString(),
+      duration_ms: 1,
+    };
+    const outbox = [
+      doneEvent('order-analysis', work, { 'order-analysis': report }, report.finished_at),
+    ];
+    await pipeline.apps[0].get(DataSource).query(
+      `INSERT INTO ${schemaOfStage(orderAnalysis)}.stage_records
+         (record_id, tenant, status, output, finished_at, outbox, published)
+       VALUES ($1, $2, 'COMPLETED', $3, now(), $4, false)`,
+      [event.record_id, pipeline.tenant, JSON.stringify(report.output), JSON.stringify(outbox)],
+    );
+
+    await publishReceived(jetstream(pipeline.nc), event);
+    const [completed] = await pipeline.waitForCompleted(1);
+
+    expect(calls).not.toContain(event.record_id);
+    expect(stagesOf(completed.data)['order-analysis']?.output?.problems[0].code).toBe(
+      'DAMAGE_REPORTED',
+    );
+    expect(await pipeline.stageRow(orderAnalysis, event.record_id!)).toMatchObject({
+      published: true,
+    });
+  });
+});
