@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
 import { generateSeedSet, type AiProvider, type SeedExample } from '@refinery/ai';
 import {
   SCHEMA_VERSION,
