@@ -1,6 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import type { EventPayload } from '@refinery/contracts';
+import { lastMessage, waitFor } from '@refinery/testing';
 import { manifest, ROOT } from './support/repo';
+
+type Completed = EventPayload<'enrichment.completed'>;
+
+const DURABLES = [
+  ['RECORDS', 'order-analysis_demo'],
+  ['ENRICHMENT', 'classification_demo'],
+  ['ENRICHMENT', 'resolution_demo'],
+];
 
 /**
  * `npm start`'s last step, as a user runs it: every service from the manifest under one
@@ -19,6 +31,8 @@ describe('tools/launch.mjs', () => {
         ...process.env,
         DATABASE_NAME: process.env.DATABASE_NAME ?? 'refinery_test',
         REFINERY_DEMO_API_KEY: apiKey,
+        // Its stages take the demo tenant only, not the records other suites publish.
+        ENRICHMENT_TENANT: 'demo',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,8 +49,13 @@ describe('tools/launch.mjs', () => {
     }
   }, 70_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     if (launcher.exitCode === null) launcher.kill('SIGKILL');
+    const nc = await connect({ servers: process.env.NATS_URL ?? '127.0.0.1:4222' });
+    const jsm = await jetstreamManager(nc);
+    for (const [stream, durable] of DURABLES)
+      await jsm.consumers.delete(stream, durable).catch(() => false);
+    await nc.close();
   });
 
   it('prints every service URL as ready, and the demo key', () => {
@@ -46,7 +65,7 @@ describe('tools/launch.mjs', () => {
     expect(output).toContain(`Demo tenant "demo", API key: ${apiKey}`);
   });
 
-  it('runs ingestion such that the demo key is accepted', async () => {
+  it('accepts an exception with the demo key and enriches it through all three stages', async () => {
     const res = await fetch('http://127.0.0.1:3000/v1/events', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
@@ -59,7 +78,24 @@ describe('tools/launch.mjs', () => {
       }),
     });
     expect(res.status).toBe(202);
-  });
+    const { id } = (await res.json()) as { id: string };
+
+    const nc = await connect({ servers: process.env.NATS_URL ?? '127.0.0.1:4222' });
+    try {
+      // The demo tenant's stream may hold earlier runs' events: wait for this record's.
+      const completed = await waitFor(async () => {
+        const last = await lastMessage<Completed>(nc, 'ENRICHMENT', 'enrichment.completed.demo');
+        return last?.data.record_id === id && last.data;
+      }, 30_000);
+      expect(Object.keys(completed.data.stages).sort()).toEqual([
+        'classification',
+        'order-analysis',
+        'resolution',
+      ]);
+    } finally {
+      await nc.close();
+    }
+  }, 40_000);
 
   it('stops every service on Ctrl-C and exits', async () => {
     const exited = new Promise<number | null>((resolve) =>

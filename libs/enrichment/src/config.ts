@@ -13,6 +13,10 @@ const schedule = z.string().transform((text, ctx) => {
   }
 });
 
+const duration = schedule
+  .refine((ms) => ms.length === 1, 'must be one duration')
+  .transform((ms) => ms[0]);
+
 /** The settings every stage service reads, shaped like the environment. */
 export const stageConfigSchema = (defaultPort: number) =>
   AiConfigSchema.safeExtend(BaseConfigSchema.shape).safeExtend({
@@ -27,6 +31,10 @@ export const stageConfigSchema = (defaultPort: number) =>
      * provider whose answers can change (an LLM); a deterministic model would repeat itself.
      */
     ENRICHMENT_LOW_CONFIDENCE_RETRY: z.enum(['auto', 'always', 'never']).default('auto'),
+    /** How long a delivery may stay unacknowledged (its worker died) before NATS redelivers it. */
+    ENRICHMENT_ACK_WAIT: duration
+      .refine((ms) => ms >= 1_000, 'must be at least 1s')
+      .default(60_000),
     ENRICHMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(250),
     /** AI calls in flight at once per stage process. */
     ENRICHMENT_AI_CONCURRENCY: z.coerce.number().int().min(1).default(16),

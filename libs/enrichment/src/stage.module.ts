@@ -31,6 +31,7 @@ export function consumerOf(stage: StageDefinition, config: StageConfig) {
     batchSize: config.ENRICHMENT_BATCH_SIZE,
     retry: config.ENRICHMENT_RETRY_SCHEDULE,
     retryJitter: config.ENRICHMENT_RETRY_JITTER,
+    ackWaitMs: config.ENRICHMENT_ACK_WAIT,
   };
 }
 
