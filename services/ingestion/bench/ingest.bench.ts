@@ -3,22 +3,21 @@
  * measured in the same run on the same machine. The service runs as its own process, as
  * in production; the last line printed is one JSON object.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, JetStreamPublisher } from '@refinery/messaging';
-import { Client } from 'pg';
-import {
-  adminConfigFromEnv,
-  findWorkspaceRoot,
-  provisionDatabase,
-  readServicesManifest,
-} from '@refinery/persistence';
+import { adminConfigFromEnv, provisionDatabase } from '@refinery/persistence';
 import { countMessages, eventually } from '@refinery/testing';
-import { createServiceDataSource } from '../src/data-source';
-import { TenantsRepository } from '../src/tenants/tenants.repository';
+import {
+  createTenant,
+  dropDatabase,
+  log,
+  median,
+  rate,
+  sendBatches as send,
+  startProcess,
+} from './support';
 
 const BATCH = 500;
 const ROUNDS = 3;
@@ -34,9 +33,6 @@ const run = randomBytes(4).toString('hex');
 // A tenant of its own per run: its subjects are purged afterwards, so no bench record
 // lingers in the platform's streams for enrichment to pick up.
 const tenant = `bench-${run}`;
-const root = findWorkspaceRoot(__dirname);
-// Run the service the way the launcher does, with the same Node flags.
-const manifest = readServicesManifest(join(root, 'deploy/services.json'));
 
 const event = (i: number) => ({
   type: 'order',
@@ -57,13 +53,12 @@ const event = (i: number) => ({
   },
 });
 
-const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const log = (msg: string) => console.error(`[bench] ${msg}`);
+const sendBatches = (bodies: string[], apiKey: string) =>
+  send(`http://127.0.0.1:${PORT}`, bodies, apiKey, HTTP_CONCURRENCY);
 
 async function main() {
   process.env.DATABASE_NAME = DATABASE;
-  await dropBenchDatabase();
+  await dropDatabase(DATABASE);
   await provisionDatabase({
     admin: adminConfigFromEnv(),
     database: DATABASE,
@@ -77,26 +72,11 @@ async function main() {
   });
   const js = jetstream(nc);
 
-  const service = spawn(
-    process.execPath,
-    [...manifest.nodeFlags, join(root, 'dist/services/ingestion/src/main.js')],
-    {
-      env: {
-        ...process.env,
-        PORT: String(PORT),
-        DATABASE_NAME: DATABASE,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const service = await startProcess('dist/services/ingestion/src/main.js', PORT, {
+    DATABASE_NAME: DATABASE,
+  });
   try {
-    await eventually(
-      async () => (await fetch(`http://127.0.0.1:${PORT}/health/ready`).catch(() => null))?.ok,
-      60_000,
-      250,
-    );
-    const apiKey = await createTenant();
+    const apiKey = await createTenant(tenant);
 
     // What a records.received publish carries, for like-for-like raw publishes.
     const recordId = randomUUID();
@@ -199,39 +179,6 @@ async function main() {
   }
 }
 
-/** The run's tenant, with a rate limit the bench cannot reach; returns its API key. */
-async function createTenant(): Promise<string> {
-  const db = await createServiceDataSource().initialize();
-  try {
-    const { apiKey } = await new TenantsRepository(db).createTenant(tenant, {
-      rateLimitPerS: 10_000_000,
-    });
-    return apiKey;
-  } finally {
-    await db.destroy();
-  }
-}
-
-/** POSTs the bodies, a few at a time, and insists every event was accepted. */
-async function sendBatches(bodies: string[], apiKey: string): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: HTTP_CONCURRENCY }, async () => {
-      while (next < bodies.length) {
-        const b = next++;
-        const res = await fetch(`http://127.0.0.1:${PORT}/v1/events`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-          body: bodies[b],
-        });
-        const body = (await res.json()) as { accepted?: number };
-        if (res.status !== 202 || body.accepted !== BATCH)
-          throw new Error(`batch ${b}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
-      }
-    }),
-  );
-}
-
 /**
  * Into RECORDS, like ingestion's publishes: plain acked `js.publish` calls (the client's standard API), then
  * the same messages through the JetStreamPublisher that ingestion uses, without HTTP or SQL.
@@ -270,24 +217,6 @@ async function rawPublishRates(
   } finally {
     for (const kind of ['raw', 'pipelined'])
       await jsm.streams.purge('RECORDS', { filter: subject(kind) });
-  }
-}
-
-/** Each run starts from an empty database: a table grown by earlier runs skews the figures. */
-async function dropBenchDatabase(): Promise<void> {
-  const admin = adminConfigFromEnv();
-  const client = new Client({
-    host: admin.host,
-    port: admin.port,
-    user: admin.user,
-    password: admin.password,
-    database: 'postgres',
-  });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
-  } finally {
-    await client.end();
   }
 }
 

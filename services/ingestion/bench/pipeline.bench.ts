@@ -1,0 +1,277 @@
+/**
+ * `npm run bench:pipeline`: N records through ingestion (HTTP) and the three enrichment
+ * stages, every service its own process, against a bare pipeline of the same hop count
+ * measured in the same run. The last line printed is one JSON object.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { generateSeedSet } from '@refinery/ai';
+import { connectNats } from '@refinery/messaging';
+import { adminConfigFromEnv, provisionDatabase } from '@refinery/persistence';
+import { countMessages } from '@refinery/testing';
+import {
+  createTenant,
+  dropDatabase,
+  log,
+  manifest,
+  rate,
+  root,
+  sendBatches,
+  startProcess,
+} from './support';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
+const WARMUP = Number(process.env.BENCH_WARMUP_RECORDS ?? 3_000);
+const BATCH = 500;
+const HTTP_CONCURRENCY = 4;
+/** Give up waiting once no completed event has arrived for this long. */
+const STALL_MS = 60_000;
+const DATABASE = 'refinery_bench';
+const BASE_PORT = 3990;
+const run = randomBytes(4).toString('hex');
+// Tenants of the run's own: stages consume only them, and their subjects are purged after.
+const tenant = `bench-${run}`;
+const bareTenant = `bare-${run}`;
+const HOPS = 4;
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0
+    ? 0
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** Collects completed events on a subject: distinct records, repeats, and latencies. */
+interface CompletedEvent {
+  record_id: string;
+  data: { input: { received_at: string } };
+}
+
+function collect(
+  nc: NatsConnection,
+  subject: string,
+  latencyOf?: (event: CompletedEvent) => number,
+) {
+  const seen = new Set<string>();
+  const latencies: number[] = [];
+  const state = { repeats: 0, last: Date.now() };
+  nc.subscribe(subject, {
+    callback: (_err, msg) => {
+      const event = msg.json<CompletedEvent>();
+      if (seen.has(event.record_id)) state.repeats++;
+      seen.add(event.record_id);
+      state.last = Date.now();
+      if (latencyOf) latencies.push(latencyOf(event));
+    },
+  });
+  /** Resolves once `count` distinct records were seen, or nothing arrived for STALL_MS. */
+  const until = async (count: number) => {
+    state.last = Date.now();
+    while (seen.size < count && Date.now() - state.last < STALL_MS)
+      await new Promise((r) => setTimeout(r, 50));
+    return state.last;
+  };
+  return { seen, latencies, state, until };
+}
+
+async function main() {
+  process.env.DATABASE_NAME = DATABASE;
+  await dropDatabase(DATABASE);
+  await provisionDatabase({
+    admin: adminConfigFromEnv(),
+    database: DATABASE,
+    schemas: manifest.services.map((s) => s.schema),
+    extensions: [],
+  });
+  const nc = await connectNats({
+    servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    name: 'bench',
+  });
+  const children: ChildProcess[] = [];
+  try {
+    const bare = await barePipeline(nc, children);
+    for (const child of children.splice(0)) child.kill('SIGTERM');
+    const real = await realPipeline(nc, children);
+    const ratio = Math.round((real.completedPerS / bare) * 100) / 100;
+    log(
+      `pipeline: ${real.completedPerS} completed/s, ${Math.round(ratio * 100)}% of the bare ${HOPS}-hop limit of ${bare}/s (target: at least 60%, and 2,000/s at 100,000 records)`,
+    );
+    console.log(
+      JSON.stringify({
+        records: RECORDS,
+        completed_per_s: real.completedPerS,
+        p50_ms: real.p50,
+        p95_ms: real.p95,
+        p99_ms: real.p99,
+        lost: real.lost,
+        duplicates: real.duplicates,
+        bare_limit_per_s: bare,
+        ratio,
+      }),
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await cleanUp(nc);
+    await nc.close();
+  }
+}
+
+/** Ingestion and the three stages, fed over HTTP; latency is from accept to completed. */
+async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
+  const env = { DATABASE_NAME: DATABASE, ENRICHMENT_TENANT: tenant };
+  for (const [i, service] of manifest.services.entries())
+    children.push(await startProcess(service.main, BASE_PORT + i, env));
+  const url = `http://127.0.0.1:${BASE_PORT}`;
+  const apiKey = await createTenant(tenant);
+
+  // Seed records cycled with fresh ids; the bodies are built before the clock starts.
+  const seeds = generateSeedSet({ seed: 42, size: 5_000 }).map((e) => e.record);
+  const event = (i: number) => {
+    const seed = seeds[i % seeds.length];
+    return {
+      type: seed.recordType,
+      source: 'bench',
+      external_id: `${run}-${i}`,
+      occurred_at: new Date().toISOString(),
+      data: seed.payload,
+    };
+  };
+  const bodies = (from: number, count: number) =>
+    Array.from({ length: Math.ceil(count / BATCH) }, (_, b) =>
+      JSON.stringify({
+        events: Array.from({ length: Math.min(BATCH, count - b * BATCH) }, (_, i) =>
+          event(from + b * BATCH + i),
+        ),
+      }),
+    );
+
+  const completed = collect(
+    nc,
+    `enrichment.completed.${tenant}`,
+    (e) => Date.now() - Date.parse(e.data.input.received_at),
+  );
+  // Untimed first: the figures should be of compiled code, not of the JIT warming up.
+  await sendBatches(url, bodies(0, WARMUP), apiKey, HTTP_CONCURRENCY);
+  await completed.until(WARMUP);
+  log(`warm-up: ${completed.seen.size} of ${WARMUP} records completed`);
+  completed.latencies.length = 0;
+  const before = completed.seen.size;
+
+  const timed = bodies(WARMUP, RECORDS);
+  const started = Date.now();
+  await sendBatches(url, timed, apiKey, HTTP_CONCURRENCY);
+  log(
+    `posted ${RECORDS} records in ${Date.now() - started} ms (${rate(RECORDS, Date.now() - started)}/s)`,
+  );
+  const last = await completed.until(before + RECORDS);
+  const done = completed.seen.size - before;
+  const stored = await countMessages(nc, 'ENRICHMENT', `enrichment.completed.${tenant}`);
+  const sorted = completed.latencies.sort((a, b) => a - b);
+  const result = {
+    completedPerS: rate(done, last - started),
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    lost: RECORDS - done,
+    // Repeats a subscriber saw, or the stream stored, whichever is more.
+    duplicates: Math.max(completed.state.repeats, stored - completed.seen.size),
+  };
+  log(
+    `pipeline: ${done} of ${RECORDS} completed in ${last - started} ms; latency p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms`,
+  );
+  return result;
+}
+
+/**
+ * The same hop count with no logic: the bench publishes like ingestion does, then four bare
+ * hops (consume a batch, one multi-row insert, publish, ack), the last onto a completed subject.
+ */
+async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const subjects = [
+    `records.received.${bareTenant}.order`,
+    ...Array.from({ length: HOPS - 1 }, (_, i) => `enrichment.bare${i + 1}.done.${bareTenant}`),
+    `enrichment.completed.${bareTenant}`,
+  ];
+  const completed = collect(nc, subjects[HOPS]);
+  for (let hop = 0; hop < HOPS; hop++) {
+    const stream = hop === 0 ? 'RECORDS' : 'ENRICHMENT';
+    const durable = `bare${hop}_${bareTenant}`;
+    await jsm.consumers.add(stream, {
+      durable_name: durable,
+      filter_subject: subjects[hop],
+      ack_policy: AckPolicy.Explicit,
+    });
+    children.push(
+      spawn(
+        process.execPath,
+        [...manifest.nodeFlags, join(root, 'dist/services/ingestion/bench/bare-hop.js')],
+        {
+          env: {
+            ...process.env,
+            DATABASE_NAME: DATABASE,
+            BARE_STREAM: stream,
+            BARE_DURABLE: durable,
+            BARE_TO: subjects[hop + 1],
+            BARE_TABLE: `public.bare_hop${hop}`,
+          },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      ),
+    );
+  }
+  const js = jetstream(nc);
+  const publish = async (from: number, count: number) => {
+    for (let i = from; i < from + count; i += BATCH) {
+      const acks = [];
+      for (let j = i; j < Math.min(i + BATCH, from + count); j++) {
+        const id = randomUUID();
+        const body = JSON.stringify({
+          id: `${id}:received`,
+          tenant: bareTenant,
+          record_id: id,
+          n: j,
+        });
+        acks.push(js.publish(subjects[0], body, { msgID: `${id}:received` }));
+      }
+      await Promise.all(acks);
+    }
+  };
+  await publish(0, WARMUP);
+  await completed.until(WARMUP);
+  const before = completed.seen.size;
+  const started = Date.now();
+  await publish(WARMUP, RECORDS);
+  const last = await completed.until(before + RECORDS);
+  const done = completed.seen.size - before;
+  const limit = rate(done, last - started);
+  log(
+    `bare ${HOPS}-hop pipeline: ${done} of ${RECORDS} through in ${last - started} ms (${limit}/s)`,
+  );
+  return limit;
+}
+
+async function cleanUp(nc: NatsConnection) {
+  const jsm = await jetstreamManager(nc);
+  for (const t of [tenant, bareTenant]) {
+    await jsm.streams
+      .purge('RECORDS', { filter: `records.received.${t}.>` })
+      .catch(() => undefined);
+    await jsm.streams.purge('ENRICHMENT', { filter: `enrichment.*.*.${t}` }).catch(() => undefined);
+    await jsm.streams
+      .purge('ENRICHMENT', { filter: `enrichment.completed.${t}` })
+      .catch(() => undefined);
+    await jsm.streams.purge('LEARNING', { filter: `review.requested.${t}` }).catch(() => undefined);
+  }
+  for (const stream of ['RECORDS', 'ENRICHMENT'])
+    for await (const info of jsm.consumers.list(stream))
+      if (info.name.endsWith(`_${tenant}`) || info.name.endsWith(`_${bareTenant}`))
+        await jsm.consumers.delete(stream, info.name).catch(() => undefined);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

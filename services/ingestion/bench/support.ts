@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { adminConfigFromEnv, findWorkspaceRoot, readServicesManifest } from '@refinery/persistence';
+import { eventually } from '@refinery/testing';
+import { createServiceDataSource } from '../src/data-source';
+import { TenantsRepository } from '../src/tenants/tenants.repository';
+
+export const root = findWorkspaceRoot(__dirname);
+// Services run the way the launcher runs them, with the same Node flags.
+export const manifest = readServicesManifest(join(root, 'deploy/services.json'));
+
+export const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const log = (msg: string) => console.error(`[bench] ${msg}`);
+
+/** Each run starts from an empty database: tables grown by earlier runs skew the figures. */
+export async function dropDatabase(database: string): Promise<void> {
+  const admin = adminConfigFromEnv();
+  const client = new Client({
+    host: admin.host,
+    port: admin.port,
+    user: admin.user,
+    password: admin.password,
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${database}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A tenant with a rate limit the bench cannot reach; returns its API key. */
+export async function createTenant(slug: string): Promise<string> {
+  const db = await createServiceDataSource().initialize();
+  try {
+    const { apiKey } = await new TenantsRepository(db).createTenant(slug, {
+      rateLimitPerS: 10_000_000,
+    });
+    return apiKey;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Starts a compiled script (a service's main) and waits until it answers /health/ready. */
+export async function startProcess(
+  main: string,
+  port: number,
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...manifest.nodeFlags, join(root, main)], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${main} exited with ${child.exitCode}`);
+        return (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null))?.ok;
+      },
+      60_000,
+      250,
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return child;
+}
+
+/** POSTs the bodies to /v1/events, a few at a time, and insists every event was accepted. */
+export async function sendBatches(
+  url: string,
+  bodies: string[],
+  apiKey: string,
+  concurrency: number,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const b = next++;
+        const res = await fetch(`${url}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+          body: bodies[b],
+        });
+        const body = (await res.json()) as { accepted?: number; results?: unknown[] };
+        if (res.status !== 202 || body.accepted !== body.results?.length)
+          throw new Error(`batch ${b}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+      }
+    }),
+  );
+}
