@@ -3,6 +3,7 @@ import type { AiProvider } from '@refinery/ai';
 import type {
   ClassificationOutput,
   EventPayload,
+  StageName,
   StageReport,
   StageReports,
   StageStatus,
@@ -34,16 +35,19 @@ interface Attempt {
   message: InboundMessage<Inbound>;
   work: StageWork;
   outcome: Outcome;
+  firstAttemptAt: Date;
   /** Set when the message must come back later (a retry) or go to the DLQ (FAILED). */
   error?: Error;
 }
 
+const FINAL: readonly StageStatus[] = ['COMPLETED', 'SKIPPED', 'FAILED'];
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Runs one batch of a stage: claim the records, call the AI for each, store every outcome,
  * publish what is final, then mark it published. A record already finished is not run
- * again: its stored events are republished under their message ids if they never got out.
+ * again: if its events never got out, they are rebuilt from the stored outcome and
+ * published under the same message ids.
  */
 export class StageProcessor {
   private readonly log: Logger;
@@ -72,7 +76,7 @@ export class StageProcessor {
       if (!byRecord.has(work.recordId)) byRecord.set(work.recordId, { message, work });
     }
     const items = [...byRecord.values()];
-    const { claimed, finished } = await this.records.claim(
+    const { claimed, unpublished } = await this.records.claim(
       items.map(({ work }) => ({ id: work.recordId, tenant: work.tenant })),
     );
     this.metrics.duplicates.inc({ stage: this.stage.name }, batch.length - claimed.length);
@@ -85,15 +89,17 @@ export class StageProcessor {
     );
     await this.records.save(attempts.map((a) => a.outcome));
 
-    const unpublished = finished.filter((f) => !f.published && f.outbox);
+    const finished = attempts.filter((a) => FINAL.includes(a.outcome.status));
     const outgoing: PublishItem[] = [
-      ...attempts.flatMap((a) => a.outcome.outbox ?? []),
-      ...unpublished.flatMap((f) => f.outbox ?? []),
+      ...finished.flatMap((a) => this.events(a.work, reportOf(a.outcome, a.firstAttemptAt))),
+      ...unpublished.flatMap((row) =>
+        this.events(byRecord.get(row.record_id)!.work, reportOf(row, row.first_attempt_at)),
+      ),
     ];
     await this.publisher.publishMany(outgoing);
     await this.records.markPublished([
-      ...attempts.filter((a) => a.outcome.outbox).map((a) => a.outcome.record_id),
-      ...unpublished.map((f) => f.record_id),
+      ...finished.map((a) => a.outcome.record_id),
+      ...unpublished.map((row) => row.record_id),
     ]);
 
     for (const a of attempts) {
@@ -103,6 +109,28 @@ export class StageProcessor {
       .filter((a): a is Attempt & { error: Error } => a.error !== undefined)
       .map(({ message, error }) => ({ message, error }));
     return batchOutcome(failed);
+  }
+
+  /** The events a final outcome publishes; the same ones however often it is rebuilt. */
+  private events(work: StageWork, report: StageReport<StageName>): PublishItem[] {
+    const name = this.stage.name;
+    const stages: StageReports = { ...work.stages, [name]: report };
+    const at = report.finished_at!;
+    if (report.status === 'FAILED') {
+      return [failedEvent(name, work, stages, report.errors.at(-1) ?? 'failed', at)];
+    }
+    const events = [
+      this.stage.last ? completedEvent(work, stages, at) : doneEvent(name, work, stages, at),
+    ];
+    const unsure =
+      report.output === null
+        ? undefined
+        : this.stage.lowConfidence?.(report.output as never, this.rules);
+    if (unsure !== undefined) {
+      const output = report.output as ClassificationOutput;
+      events.push(reviewRequestedEvent(name, work, output, unsure, this.rules.minConfidence, at));
+    }
+    return events;
   }
 
   private async attempt(
@@ -141,68 +169,54 @@ export class StageProcessor {
     else if (failure !== undefined) status = last ? 'FAILED' : 'PENDING';
     else status = retryLow ? 'PENDING' : 'COMPLETED';
     if (failure !== undefined) output = null;
-
-    const finishedAt = new Date().toISOString();
-    const report = {
-      status,
-      output,
-      skip_reason: skipReason ?? null,
-      retry_count: problem && status === 'PENDING' ? retries + 1 : retries,
-      errors,
-      provider: skipReason === undefined ? this.provider.name : null,
-      model_version: skipReason === undefined ? this.provider.version : null,
-      first_attempt_at: new Date(claimed.first_attempt_at).toISOString(),
-      finished_at: finishedAt,
-      duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-    } as StageReport<typeof name>;
-    const stages: StageReports = { ...work.stages, [name]: report };
-
-    let outbox: PublishItem[] | null = null;
     if (status === 'FAILED') {
-      outbox = [failedEvent(name, work, stages, failure!, finishedAt)];
       this.log.warn(
         `record ${work.recordId} FAILED after ${message.deliveryCount} attempts: ${failure}`,
       );
-    } else if (status === 'COMPLETED' || status === 'SKIPPED') {
-      outbox = [
-        this.stage.last
-          ? completedEvent(work, stages, finishedAt)
-          : doneEvent(name, work, stages, finishedAt),
-      ];
-      if (lowConfidence !== undefined) {
-        this.metrics.reviews.inc({ stage: name });
-        outbox.push(
-          reviewRequestedEvent(
-            name,
-            work,
-            output as ClassificationOutput,
-            lowConfidence,
-            this.rules.minConfidence,
-            finishedAt,
-          ),
-        );
-      }
     }
+    if (status === 'COMPLETED' && lowConfidence !== undefined)
+      this.metrics.reviews.inc({ stage: name });
 
+    const ran = skipReason === undefined;
     return {
       message,
       work,
+      firstAttemptAt: claimed.first_attempt_at,
       error: status === 'PENDING' || status === 'FAILED' ? new Error(problem) : undefined,
       outcome: {
         record_id: work.recordId,
         status,
-        retry_count: report.retry_count,
+        retry_count: problem && status === 'PENDING' ? retries + 1 : retries,
         errors,
-        finished_at: outbox ? finishedAt : null,
+        finished_at: FINAL.includes(status) ? new Date().toISOString() : null,
         output,
         confidence: output === null ? null : this.stage.confidenceOf(output as never),
-        skip_reason: report.skip_reason,
-        provider: report.provider,
-        model_version: report.model_version,
-        outbox,
+        skip_reason: skipReason ?? null,
+        provider: ran ? this.provider.name : null,
+        model_version: ran ? this.provider.version : null,
+        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
       },
     };
   }
+}
+
+/** A stored outcome as the stage report every later event carries. */
+function reportOf(
+  row: Omit<Outcome, 'finished_at' | 'confidence'> & { finished_at: string | Date | null },
+  firstAttemptAt: Date,
+): StageReport<StageName> {
+  return {
+    status: row.status,
+    output: row.output,
+    skip_reason: row.skip_reason,
+    retry_count: row.retry_count,
+    errors: row.errors,
+    provider: row.provider,
+    model_version: row.model_version,
+    first_attempt_at: new Date(firstAttemptAt).toISOString(),
+    finished_at: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
+    duration_ms: row.duration_ms,
+  } as StageReport<StageName>;
 }
 
 function workOf(event: Inbound): StageWork {

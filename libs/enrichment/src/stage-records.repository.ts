@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { StageStatus } from '@refinery/contracts';
-import type { PublishItem } from '@refinery/messaging';
 import { DataSource } from 'typeorm';
 
 /** A record this stage may work on now: it had no final outcome yet. */
@@ -11,14 +10,7 @@ export interface Claimed {
   first_attempt_at: Date;
 }
 
-/** A record this stage already finished: its outcome is final and kept verbatim. */
-export interface Finished {
-  record_id: string;
-  status: StageStatus;
-  outbox: PublishItem[] | null;
-  published: boolean;
-}
-
+/** One attempt's result, as stored. */
 export interface Outcome {
   record_id: string;
   status: StageStatus;
@@ -30,7 +22,13 @@ export interface Outcome {
   skip_reason: string | null;
   provider: string | null;
   model_version: string | null;
-  outbox: PublishItem[] | null;
+  duration_ms: number;
+}
+
+/** A record this stage finished but whose events may not have reached JetStream. */
+export interface Unpublished extends Omit<Outcome, 'finished_at' | 'confidence'> {
+  first_attempt_at: Date;
+  finished_at: Date;
 }
 
 const FINAL: readonly StageStatus[] = ['COMPLETED', 'SKIPPED', 'FAILED'];
@@ -49,7 +47,7 @@ export class StageRecordsRepository {
    */
   async claim(
     records: readonly { id: string; tenant: string }[],
-  ): Promise<{ claimed: Claimed[]; finished: Finished[] }> {
+  ): Promise<{ claimed: Claimed[]; unpublished: Unpublished[] }> {
     const claimed: Claimed[] = await this.db.query(
       `INSERT INTO stage_records (record_id, tenant, status)
        SELECT r.id, r.tenant, 'IN_PROGRESS' FROM json_to_recordset($1::json) AS r(id uuid, tenant text)
@@ -59,14 +57,16 @@ export class StageRecordsRepository {
        RETURNING record_id, retry_count, errors, first_attempt_at`,
       [JSON.stringify(records), FINAL],
     );
-    if (claimed.length === records.length) return { claimed, finished: [] };
+    if (claimed.length === records.length) return { claimed, unpublished: [] };
     const got = new Set(claimed.map((c) => c.record_id));
     const rest = records.filter((r) => !got.has(r.id)).map((r) => r.id);
-    const finished: Finished[] = await this.db.query(
-      `SELECT record_id, status, outbox, published FROM stage_records WHERE record_id = ANY ($1::uuid[])`,
+    const unpublished: Unpublished[] = await this.db.query(
+      `SELECT record_id, status, retry_count, errors, first_attempt_at, finished_at, output,
+              skip_reason, provider, model_version, duration_ms
+         FROM stage_records WHERE record_id = ANY ($1::uuid[]) AND NOT published`,
       [rest],
     );
-    return { claimed, finished };
+    return { claimed, unpublished };
   }
 
   /** Stores each record's outcome of this attempt; `published` starts false. */
@@ -77,17 +77,17 @@ export class StageRecordsRepository {
           SET status = r.status, retry_count = r.retry_count, errors = r.errors,
               finished_at = r.finished_at, output = r.output, confidence = r.confidence,
               skip_reason = r.skip_reason, provider = r.provider, model_version = r.model_version,
-              outbox = r.outbox, published = false, updated_at = now()
+              duration_ms = r.duration_ms, published = false, updated_at = now()
          FROM json_to_recordset($1::json) AS r(
               record_id uuid, status text, retry_count integer, errors text[],
               finished_at timestamptz, output json, confidence real, skip_reason text,
-              provider text, model_version text, outbox json)
+              provider text, model_version text, duration_ms real)
         WHERE s.record_id = r.record_id`,
       [JSON.stringify(outcomes)],
     );
   }
 
-  /** Their outbox reached JetStream: a later delivery of these records publishes nothing. */
+  /** Their events reached JetStream: a later delivery of these records publishes nothing. */
   async markPublished(recordIds: readonly string[]): Promise<void> {
     if (recordIds.length === 0) return;
     await this.db.query(

@@ -51,7 +51,9 @@ export async function startProcess(
   port: number,
   env: Record<string, string>,
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...manifest.nodeFlags, join(root, main)], {
+  // BENCH_NODE_FLAGS (e.g. --cpu-prof) goes to every service, for looking into a run.
+  const extra = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...manifest.nodeFlags, ...extra, join(root, main)], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -22,9 +22,9 @@ export class CreateStageRecords1763900000000 implements MigrationInterface {
         skip_reason text,
         provider text,
         model_version text,
-        -- The events this outcome publishes, kept verbatim so that a redelivery republishes
-        -- exactly them, under the same message ids.
-        outbox json,
+        duration_ms real,
+        -- Whether this outcome's events reached JetStream. Until then a redelivery rebuilds
+        -- them from this row and the message, and publishes them under the same ids.
         published boolean NOT NULL DEFAULT false,
         updated_at timestamptz NOT NULL DEFAULT now()
       ) WITH (fillfactor = 80)`);
