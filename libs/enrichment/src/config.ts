@@ -35,7 +35,8 @@ export const stageConfigSchema = (defaultPort: number) =>
     ENRICHMENT_ACK_WAIT: duration
       .refine((ms) => ms >= 1_000, 'must be at least 1s')
       .default(60_000),
-    ENRICHMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(250),
+    /** Messages per batch: one claim, one save and one publish round per batch. */
+    ENRICHMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
     /** AI calls in flight at once per stage process. */
     ENRICHMENT_AI_CONCURRENCY: z.coerce.number().int().min(1).default(16),
     /** Consume one tenant only, under its own durable consumer: dedicated workers, isolated tests. */

@@ -3,18 +3,18 @@
  * multi-row insert, publish, ack, and nothing else. Its rate is the ceiling that the
  * real stages, with their AI calls, state and exactly-once bookkeeping, are measured against.
  * Settings come from the environment: BARE_STREAM, BARE_DURABLE (created by the bench),
- * BARE_TO (the subject it publishes to), BARE_TABLE, DATABASE_NAME.
+ * BARE_TO (the subject it publishes to), BARE_TABLE, BARE_BATCH, DATABASE_NAME.
  */
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import { connectNats } from '@refinery/messaging';
 import { adminConfigFromEnv } from '@refinery/persistence';
 import { Client } from 'pg';
 
-const BATCH = 250;
 const { BARE_STREAM, BARE_DURABLE, BARE_TO, BARE_TABLE, DATABASE_NAME } = process.env as Record<
   string,
   string
 >;
+const BATCH = Number(process.env.BARE_BATCH);
 
 async function main() {
   const admin = adminConfigFromEnv();

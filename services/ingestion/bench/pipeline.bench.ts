@@ -26,6 +26,8 @@ import {
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const WARMUP = Number(process.env.BENCH_WARMUP_RECORDS ?? 3_000);
 const BATCH = 500;
+/** The stages' batch size, and the bare hops': like for like. */
+const STAGE_BATCH = process.env.ENRICHMENT_BATCH_SIZE ?? '500';
 const HTTP_CONCURRENCY = 4;
 /** Give up waiting once no completed event has arrived for this long. */
 const STALL_MS = 60_000;
@@ -120,7 +122,11 @@ async function main() {
 
 /** Ingestion and the three stages, fed over HTTP; latency is from accept to completed. */
 async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
-  const env = { DATABASE_NAME: DATABASE, ENRICHMENT_TENANT: tenant };
+  const env = {
+    DATABASE_NAME: DATABASE,
+    ENRICHMENT_TENANT: tenant,
+    ENRICHMENT_BATCH_SIZE: STAGE_BATCH,
+  };
   for (const [i, service] of manifest.services.entries())
     children.push(await startProcess(service.main, BASE_PORT + i, env));
   const url = `http://127.0.0.1:${BASE_PORT}`;
@@ -216,6 +222,7 @@ async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promi
             BARE_DURABLE: durable,
             BARE_TO: subjects[hop + 1],
             BARE_TABLE: `public.bare_hop${hop}`,
+            BARE_BATCH: STAGE_BATCH,
           },
           stdio: ['ignore', 'ignore', 'inherit'],
         },

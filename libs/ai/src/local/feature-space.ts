@@ -1,5 +1,7 @@
 import { fnv1a } from './hashing';
 
+const HASH_CACHE_SIZE = 100_000;
+
 /** One encoded record: each entry keeps the name it came from, for explanations. */
 export interface SparseVector {
   indices: Int32Array;
@@ -18,6 +20,11 @@ export class FeatureSpace {
   private readonly hashMask: number;
   /** Column -> first name seen there in training, for reading weights back. */
   private readonly seen = new Map<number, string>();
+  /**
+   * Name -> signed column (+/-(column + 1)) of hashed names. Tokens and crosses repeat from
+   * record to record, and a map lookup is cheaper than hashing the name again.
+   */
+  private readonly hashed = new Map<string, number>();
 
   constructor(
     fixedNames: readonly string[],
@@ -39,14 +46,24 @@ export class FeatureSpace {
         indices[i] = slot;
         values[i] = value;
       } else {
-        const hash = fnv1a(name);
-        indices[i] = this.fixed.size + (hash & this.hashMask);
-        values[i] = hash & 0x80000000 ? -value : value;
+        const signed = this.hashed.get(name) ?? this.hash(name);
+        indices[i] = Math.abs(signed) - 1;
+        values[i] = signed < 0 ? -value : value;
       }
       names.push(name);
       i++;
     }
     return { indices, values, names };
+  }
+
+  private hash(name: string): number {
+    const hash = fnv1a(name);
+    const column = this.fixed.size + (hash & this.hashMask) + 1;
+    const signed = hash & 0x80000000 ? -column : column;
+    // Bounded: open vocabularies grow without end in a long-running service.
+    if (this.hashed.size >= HASH_CACHE_SIZE) this.hashed.clear();
+    this.hashed.set(name, signed);
+    return signed;
   }
 
   /** Remembers which names land in which column; call on training vectors only. */
