@@ -13,6 +13,8 @@ import { connectNats } from '@refinery/messaging';
 import { adminConfigFromEnv, provisionDatabase } from '@refinery/persistence';
 import { countMessages } from '@refinery/testing';
 import {
+  cpuMeter,
+  pidsOf,
   createTenant,
   dropDatabase,
   log,
@@ -29,6 +31,11 @@ const BATCH = 500;
 /** The stages' batch size, and the bare hops': like for like. */
 const STAGE_BATCH = process.env.ENRICHMENT_BATCH_SIZE ?? '500';
 const HTTP_CONCURRENCY = 4;
+/**
+ * Records accepted but not yet completed, at most. Without a window the load generator
+ * outruns the pipeline, and the latency figures only measure how long the queue it built is.
+ */
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 10_000);
 /** Give up waiting once no completed event has arrived for this long. */
 const STALL_MS = 60_000;
 const DATABASE = 'refinery_bench';
@@ -38,6 +45,24 @@ const run = randomBytes(4).toString('hex');
 const tenant = `bench-${run}`;
 const bareTenant = `bare-${run}`;
 const HOPS = 4;
+
+/** What the services share: CPU they spend for the run shows up here too. */
+const SHARED = {
+  'nats-server': () => pidsOf('nats-server'),
+  postgres: () => pidsOf('postgres:'),
+  bench: () => [process.pid],
+};
+
+/** CPU per record of each process group: steadier from run to run than the rates are. */
+function logCpu(what: string, used: Record<string, number>, records: number) {
+  const perRecord = (ms: number) => Math.round((ms * 1000) / Math.max(1, records));
+  const total = Object.values(used).reduce((a, b) => a + b, 0);
+  log(
+    `${what} CPU per record: ${Object.entries(used)
+      .map(([name, ms]) => `${name} ${perRecord(ms)} µs`)
+      .join(', ')}; all ${perRecord(total)} µs`,
+  );
+}
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0
@@ -75,7 +100,11 @@ function collect(
       await new Promise((r) => setTimeout(r, 50));
     return state.last;
   };
-  return { seen, latencies, state, until };
+  /** Resolves once fewer than WINDOW of the `sent` records are still on their way. */
+  const window = async (sent: () => number) => {
+    while (sent() - seen.size >= WINDOW) await new Promise((r) => setTimeout(r, 5));
+  };
+  return { seen, latencies, state, until, window };
 }
 
 async function main() {
@@ -166,13 +195,23 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
   const before = completed.seen.size;
 
   const timed = bodies(WARMUP, RECORDS);
+  let sent = completed.seen.size;
+  const ready = async () => {
+    await completed.window(() => sent);
+    sent += BATCH;
+  };
+  const meter = cpuMeter({
+    ...Object.fromEntries(manifest.services.map((s, i) => [s.name, () => [children[i].pid!]])),
+    ...SHARED,
+  });
   const started = Date.now();
-  await sendBatches(url, timed, apiKey, HTTP_CONCURRENCY);
+  await sendBatches(url, timed, apiKey, HTTP_CONCURRENCY, ready);
   log(
     `posted ${RECORDS} records in ${Date.now() - started} ms (${rate(RECORDS, Date.now() - started)}/s)`,
   );
   const last = await completed.until(before + RECORDS);
   const done = completed.seen.size - before;
+  logCpu('pipeline', meter(), done);
   const stored = await countMessages(nc, 'ENRICHMENT', `enrichment.completed.${tenant}`);
   const sorted = completed.latencies.sort((a, b) => a - b);
   const result = {
@@ -232,6 +271,7 @@ async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promi
   const js = jetstream(nc);
   const publish = async (from: number, count: number) => {
     for (let i = from; i < from + count; i += BATCH) {
+      await completed.window(() => i);
       const acks = [];
       for (let j = i; j < Math.min(i + BATCH, from + count); j++) {
         const id = randomUUID();
@@ -249,10 +289,15 @@ async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promi
   await publish(0, WARMUP);
   await completed.until(WARMUP);
   const before = completed.seen.size;
+  const meter = cpuMeter({
+    'bare hops': () => children.map((child) => child.pid!),
+    ...SHARED,
+  });
   const started = Date.now();
   await publish(WARMUP, RECORDS);
   const last = await completed.until(before + RECORDS);
   const done = completed.seen.size - before;
+  logCpu('bare', meter(), done);
   const limit = rate(done, last - started);
   log(
     `bare ${HOPS}-hop pipeline: ${done} of ${RECORDS} through in ${last - started} ms (${limit}/s)`,

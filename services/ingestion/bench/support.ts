@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { adminConfigFromEnv, findWorkspaceRoot, readServicesManifest } from '@refinery/persistence';
@@ -73,18 +74,23 @@ export async function startProcess(
   return child;
 }
 
-/** POSTs the bodies to /v1/events, a few at a time, and insists every event was accepted. */
+/**
+ * POSTs the bodies to /v1/events, a few at a time, and insists every event was accepted.
+ * `ready`, when given, is awaited before each POST: a window on the records in flight.
+ */
 export async function sendBatches(
   url: string,
   bodies: string[],
   apiKey: string,
   concurrency: number,
+  ready?: () => Promise<void>,
 ): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < bodies.length) {
         const b = next++;
+        await ready?.();
         const res = await fetch(`${url}/v1/events`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
@@ -96,4 +102,48 @@ export async function sendBatches(
       }
     }),
   );
+}
+
+/** CPU time (user + system) a process has used so far, in ms; 0 once it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pids whose command line contains `pattern` (nats-server, postgres backends). */
+export function pidsOf(pattern: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(pattern);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** CPU used per named process group between two calls of the returned function. */
+export function cpuMeter(groups: Record<string, () => number[]>) {
+  const read = () =>
+    Object.fromEntries(
+      Object.entries(groups).map(([name, pids]) => [
+        name,
+        pids().reduce((sum, pid) => sum + cpuMs(pid), 0),
+      ]),
+    );
+  const before = read();
+  return () => {
+    const after = read();
+    return Object.fromEntries(
+      Object.keys(groups).map((name) => [name, after[name] - before[name]]),
+    );
+  };
 }
