@@ -7,11 +7,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, JetStreamPublisher } from '@refinery/messaging';
-import { adminConfigFromEnv, provisionDatabase } from '@refinery/persistence';
 import { countMessages, eventually } from '@refinery/testing';
 import {
   createTenant,
-  dropDatabase,
+  freshDatabase,
   log,
   median,
   rate,
@@ -57,14 +56,7 @@ const sendBatches = (bodies: string[], apiKey: string) =>
   send(`http://127.0.0.1:${PORT}`, bodies, apiKey, HTTP_CONCURRENCY);
 
 async function main() {
-  process.env.DATABASE_NAME = DATABASE;
-  await dropDatabase(DATABASE);
-  await provisionDatabase({
-    admin: adminConfigFromEnv(),
-    database: DATABASE,
-    schemas: ['ingestion'],
-    extensions: [],
-  });
+  await freshDatabase(DATABASE, ['ingestion']);
   // The service's own connection settings, so the raw figure is like for like.
   const nc = await connectNats({
     servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',

@@ -10,13 +10,12 @@ import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { generateSeedSet } from '@refinery/ai';
 import { connectNats } from '@refinery/messaging';
-import { adminConfigFromEnv, provisionDatabase } from '@refinery/persistence';
 import { countMessages } from '@refinery/testing';
 import {
   cpuMeter,
   pidsOf,
   createTenant,
-  dropDatabase,
+  freshDatabase,
   log,
   manifest,
   rate,
@@ -108,14 +107,10 @@ function collect(
 }
 
 async function main() {
-  process.env.DATABASE_NAME = DATABASE;
-  await dropDatabase(DATABASE);
-  await provisionDatabase({
-    admin: adminConfigFromEnv(),
-    database: DATABASE,
-    schemas: manifest.services.map((s) => s.schema),
-    extensions: [],
-  });
+  await freshDatabase(
+    DATABASE,
+    manifest.services.map((s) => s.schema),
+  );
   const nc = await connectNats({
     servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     name: 'bench',

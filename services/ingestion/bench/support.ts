@@ -2,7 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { adminConfigFromEnv, findWorkspaceRoot, readServicesManifest } from '@refinery/persistence';
+import {
+  adminConfigFromEnv,
+  findWorkspaceRoot,
+  provisionDatabase,
+  readServicesManifest,
+} from '@refinery/persistence';
 import { eventually } from '@refinery/testing';
 import { createServiceDataSource } from '../src/data-source';
 import { TenantsRepository } from '../src/tenants/tenants.repository';
@@ -15,8 +20,17 @@ export const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export const log = (msg: string) => console.error(`[bench] ${msg}`);
 
-/** Each run starts from an empty database: tables grown by earlier runs skew the figures. */
-export async function dropDatabase(database: string): Promise<void> {
+/**
+ * Each run starts from an empty database, with a role and schema per service: tables grown
+ * by earlier runs skew the figures. Services started afterwards use it.
+ */
+export async function freshDatabase(database: string, schemas: string[]): Promise<void> {
+  process.env.DATABASE_NAME = database;
+  await dropDatabase(database);
+  await provisionDatabase({ admin: adminConfigFromEnv(), database, schemas, extensions: [] });
+}
+
+async function dropDatabase(database: string): Promise<void> {
   const admin = adminConfigFromEnv();
   const client = new Client({
     host: admin.host,
