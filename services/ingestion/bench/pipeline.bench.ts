@@ -207,6 +207,7 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
   const last = await completed.until(before + RECORDS);
   const done = completed.seen.size - before;
   logCpu('pipeline', meter(), done);
+  await logBatchSizes();
   const stored = await countMessages(nc, 'ENRICHMENT', `enrichment.completed.${tenant}`);
   const sorted = completed.latencies.sort((a, b) => a - b);
   const result = {
@@ -298,6 +299,21 @@ async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promi
     `bare ${HOPS}-hop pipeline: ${done} of ${RECORDS} through in ${last - started} ms (${limit}/s)`,
   );
   return limit;
+}
+
+/** Mean batch size per stage, from the stages' own metrics: small batches cost more per record. */
+async function logBatchSizes() {
+  const sizes: string[] = [];
+  for (const [i, service] of manifest.services.entries()) {
+    const text = await fetch(`http://127.0.0.1:${BASE_PORT + i}/metrics`).then((r) => r.text());
+    const total = (what: string) =>
+      [...text.matchAll(new RegExp(`^refinery_batch_size_${what}\\{[^}]*\\} (\\S+)$`, 'gm'))]
+        .map((m) => Number(m[1]))
+        .reduce((a, b) => a + b, 0);
+    if (total('count') > 0)
+      sizes.push(`${service.name} ${Math.round(total('sum') / total('count'))}`);
+  }
+  log(`mean batch size (whole run): ${sizes.join(', ')}`);
 }
 
 async function cleanUp(nc: NatsConnection) {
