@@ -5,6 +5,7 @@ import {
   ReviewRequestedSchema,
   StageDoneSchema,
   StageFailedSchema,
+  StageRetryingSchema,
 } from './enrichment/enriched-record';
 import { ExceptionSchema } from './records/exception.schema';
 import { OrderSchema } from './records/order.schema';
@@ -102,6 +103,15 @@ export const EVENTS = {
       'A stage gave up on a record after its last retry: status FAILED, outputs NULL, the errors of every attempt; the message is also in the DLQ',
     producer: 'order-analysis, classification, resolution',
     consumers: ['quality-monitor', 'operators'],
+  }),
+  'enrichment.retrying': event({
+    subject: 'enrichment.{stage}.retrying.{tenant}',
+    stream: 'ENRICHMENT',
+    schema: envelope('enrichment.retrying', StageRetryingSchema),
+    summary:
+      'An attempt failed (or its confidence was too low) and the record comes back on the retry schedule: status PENDING',
+    producer: 'order-analysis, classification, resolution',
+    consumers: ['quality-monitor'],
   }),
   'enrichment.completed': event({
     subject: 'enrichment.completed.{tenant}',

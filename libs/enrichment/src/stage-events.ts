@@ -12,7 +12,11 @@ import type { StageWork } from './stage-definition';
 /** One outgoing event in its envelope; the message id doubles as the event id. */
 type StageEvent = Extract<
   EventName,
-  'enrichment.done' | 'enrichment.failed' | 'enrichment.completed' | 'review.requested'
+  | 'enrichment.done'
+  | 'enrichment.failed'
+  | 'enrichment.retrying'
+  | 'enrichment.completed'
+  | 'review.requested'
 >;
 
 function item<E extends StageEvent>(
@@ -59,6 +63,24 @@ export const failedEvent = (
     work,
     at,
     { stage, input: work.input, stages, reason },
+  );
+
+/** The attempt failed and the record comes back later; one per attempt. */
+export const retryingEvent = (
+  stage: StageName,
+  work: StageWork,
+  attempt: number,
+  retryCount: number,
+  errors: string[],
+  at: string,
+) =>
+  item(
+    'enrichment.retrying',
+    subjectOf('enrichment.retrying', { stage, tenant: work.tenant }),
+    `${work.recordId}:${stage}:retry:${attempt}`,
+    work,
+    at,
+    { stage, attempt, retry_count: retryCount, reason: errors.at(-1) ?? 'retry', errors },
   );
 
 export function completedEvent(work: StageWork, stages: StageReports, at: string): PublishItem {

@@ -19,7 +19,13 @@ import {
 } from '@refinery/messaging';
 import type { StageConfig } from './config';
 import { mapLimit } from './map-limit';
-import { completedEvent, doneEvent, failedEvent, reviewRequestedEvent } from './stage-events';
+import {
+  completedEvent,
+  doneEvent,
+  failedEvent,
+  retryingEvent,
+  reviewRequestedEvent,
+} from './stage-events';
 import {
   recordInputOf,
   type StageDefinition,
@@ -90,8 +96,20 @@ export class StageProcessor {
     await this.records.save(attempts.map((a) => a.outcome));
 
     const finished = attempts.filter((a) => FINAL.includes(a.outcome.status));
+    const retrying = attempts.filter((a) => a.outcome.status === 'PENDING');
     const outgoing: PublishItem[] = [
       ...finished.flatMap((a) => this.events(a.work, reportOf(a.outcome, a.firstAttemptAt))),
+      // Not part of the exactly-once bookkeeping: a lost one is superseded by the next event.
+      ...retrying.map(({ work, message, outcome }) =>
+        retryingEvent(
+          this.stage.name,
+          work,
+          message.deliveryCount,
+          outcome.retry_count,
+          outcome.errors,
+          new Date().toISOString(),
+        ),
+      ),
       ...unpublished.flatMap((row) =>
         this.events(byRecord.get(row.record_id)!.work, reportOf(row, row.first_attempt_at)),
       ),

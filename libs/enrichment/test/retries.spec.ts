@@ -82,6 +82,18 @@ describe('enrichment with an LLM that fails', () => {
     ]);
     expect(calls.get('analysis:FLAKY-1')).toBe(3);
     expect(stagesOf(completed.data).resolution?.status).toBe('COMPLETED');
+
+    // Each failed attempt was announced while the record waited for its retry.
+    const retrying = await pipeline.stored<EventPayload<'enrichment.retrying'>>(
+      'ENRICHMENT',
+      subjectOf('enrichment.retrying', { stage: 'order-analysis', tenant: pipeline.tenant }),
+    );
+    expect(
+      retrying.map((m) => [m.data.record_id, m.data.data.attempt, m.data.data.retry_count]),
+    ).toEqual([
+      [event.record_id, 1, 1],
+      [event.record_id, 2, 2],
+    ]);
   });
 
   it('marks a record FAILED with no output after the last retry, publishes enrichment.failed and dead-letters it', async () => {

@@ -104,6 +104,15 @@ export const StageFailedSchema = StageDoneSchema.extend({
   reason: z.string().describe('why the last attempt failed'),
 });
 
+export const StageRetryingSchema = z.object({
+  stage: StageNameSchema,
+  /** The attempt that just failed, from 1. */
+  attempt: z.number().int().min(1),
+  retry_count: z.number().int().min(0),
+  reason: z.string().describe('why this attempt failed, or why its answer is asked again'),
+  errors: z.array(z.string()).describe('every failed attempt so far'),
+});
+
 export const EnrichmentCompletedSchema = z.object({
   input: EnrichmentInputSchema,
   stages: z.object({
