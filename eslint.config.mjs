@@ -73,6 +73,10 @@ function boundaries(tests) {
           sourceTag: 'scope:enrichment',
           onlyDependOnLibsWithTags: ['scope:shared', 'scope:enrichment'],
         },
+        {
+          sourceTag: 'scope:quality',
+          onlyDependOnLibsWithTags: ['scope:shared', 'scope:quality'],
+        },
       ],
     },
   ];

@@ -3,12 +3,18 @@ import { register } from 'prom-client';
 import { messagingMetrics } from '../../libs/messaging/src/metrics/messaging-metrics';
 import '../../libs/observability/src/metrics/init-metrics';
 import '../../services/ingestion/src/records/ingest-metrics';
+import { stageMetrics } from '../../libs/enrichment/src/stage-metrics';
+import type { EnrichmentReport } from '../../services/quality-monitor/src/report/enrichment-report';
+import { registerQualityMetrics } from '../../services/quality-monitor/src/report/quality-metrics';
 import { REFINERY_METRICS } from './support/known-metrics';
 
 // The dashboards and alerts are checked against support/known-metrics.ts; this keeps that
 // list equal to what the code registers, so renaming a metric in code fails here first.
 
 messagingMetrics();
+stageMetrics();
+// Collected below with no tenant to report on: registration is what is checked.
+registerQualityMetrics({ tenants: async () => [] } as unknown as EnrichmentReport);
 
 describe('known metrics', () => {
   it.each(Object.entries(REFINERY_METRICS))(

@@ -22,6 +22,21 @@ export const REFINERY_METRICS: Readonly<Record<string, MetricDefinition>> = {
   refinery_batch_size: { type: 'histogram', labels: ['service', 'consumer'] },
   refinery_publish_duration_seconds: { type: 'histogram', labels: ['stream'] },
   refinery_ingest_events_total: { type: 'counter', labels: ['tenant', 'type', 'outcome'] },
+  refinery_enrichment_outcomes_total: { type: 'counter', labels: ['stage', 'status'] },
+  refinery_enrichment_duplicates_total: { type: 'counter', labels: ['stage'] },
+  refinery_enrichment_reviews_requested_total: { type: 'counter', labels: ['stage'] },
+  refinery_enrichment_ai_duration_seconds: {
+    type: 'histogram',
+    labels: ['stage', 'provider', 'outcome'],
+  },
+  refinery_quality_completeness_ratio: { type: 'gauge', labels: ['tenant'] },
+  refinery_quality_backlog_records: { type: 'gauge', labels: ['tenant'] },
+  refinery_quality_failure_ratio: { type: 'gauge', labels: ['tenant'] },
+  refinery_quality_success_ratio: { type: 'gauge', labels: ['tenant'] },
+  refinery_quality_score: { type: 'gauge', labels: ['tenant'] },
+  refinery_quality_processed_last_hour: { type: 'gauge', labels: ['tenant'] },
+  refinery_quality_latency_p95_seconds: { type: 'gauge', labels: ['tenant'] },
+  refinery_quality_stage_duration_ms_avg: { type: 'gauge', labels: ['tenant', 'stage'] },
 };
 
 export const INGEST_OUTCOMES = ['accepted', 'duplicate', 'invalid', 'rejected'];

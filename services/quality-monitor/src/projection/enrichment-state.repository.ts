@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { RecordRow, StageRow } from './state-rows';
+
+/**
+ * Writes the projection. Both statements are idempotent: a field once known is kept, and a
+ * stage row only moves forward (final over PENDING, then the later event), so redelivered
+ * and reordered events leave the same state behind.
+ */
+@Injectable()
+export class EnrichmentStateRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async apply(records: readonly RecordRow[], stages: readonly StageRow[]): Promise<void> {
+    if (records.length > 0) {
+      await this.db.query(
+        `INSERT INTO record_states (record_id, tenant, record_type, received_at, completed_at, latency_ms)
+         SELECT * FROM json_to_recordset($1::json) AS r(record_id uuid, tenant text,
+                record_type text, received_at timestamptz, completed_at timestamptz, latency_ms real)
+         ON CONFLICT (record_id) DO UPDATE SET
+           record_type = COALESCE(record_states.record_type, EXCLUDED.record_type),
+           received_at = COALESCE(record_states.received_at, EXCLUDED.received_at),
+           completed_at = COALESCE(record_states.completed_at, EXCLUDED.completed_at),
+           latency_ms = COALESCE(record_states.latency_ms, EXCLUDED.latency_ms),
+           updated_at = now()`,
+        [JSON.stringify(records)],
+      );
+    }
+    if (stages.length > 0) {
+      await this.db.query(
+        `INSERT INTO stage_states (record_id, stage, tenant, status, retry_count, last_attempt_at,
+                errors, confidence, duration_ms, final, event_at)
+         SELECT * FROM json_to_recordset($1::json) AS r(record_id uuid, stage text, tenant text,
+                status text, retry_count integer, last_attempt_at timestamptz, errors text[],
+                confidence real, duration_ms real, final boolean, event_at timestamptz)
+         ON CONFLICT (record_id, stage) DO UPDATE SET
+           status = EXCLUDED.status, retry_count = EXCLUDED.retry_count,
+           last_attempt_at = EXCLUDED.last_attempt_at, errors = EXCLUDED.errors,
+           confidence = EXCLUDED.confidence, duration_ms = EXCLUDED.duration_ms,
+           final = EXCLUDED.final, event_at = EXCLUDED.event_at
+         WHERE (EXCLUDED.final, EXCLUDED.event_at) > (stage_states.final, stage_states.event_at)`,
+        [JSON.stringify(stages)],
+      );
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import type { EventPayload, StageName, StageReports, StageStatus } from '@refinery/contracts';
+
+export type ProjectedEvent =
+  | EventPayload<'records.received'>
+  | EventPayload<'enrichment.done'>
+  | EventPayload<'enrichment.failed'>
+  | EventPayload<'enrichment.retrying'>
+  | EventPayload<'enrichment.completed'>;
+
+export interface RecordRow {
+  record_id: string;
+  tenant: string;
+  record_type: string | null;
+  received_at: string | null;
+  completed_at: string | null;
+  latency_ms: number | null;
+}
+
+export interface StageRow {
+  record_id: string;
+  stage: StageName;
+  tenant: string;
+  status: StageStatus;
+  retry_count: number;
+  last_attempt_at: string | null;
+  errors: string[];
+  confidence: number | null;
+  duration_ms: number | null;
+  final: boolean;
+  event_at: string;
+}
+
+const FINAL: readonly StageStatus[] = ['COMPLETED', 'SKIPPED', 'FAILED'];
+
+/** The one figure per stage that says how sure it was. */
+function confidenceOf(stage: StageName, output: unknown): number | null {
+  if (output === null || output === undefined) return null;
+  if (stage === 'order-analysis') {
+    const { problems } = output as { problems: { confidence: number }[] };
+    return Math.max(...problems.map((p) => p.confidence));
+  }
+  if (stage === 'classification') return (output as { ai_confidence: number }).ai_confidence;
+  return (output as { confidence: number }).confidence;
+}
+
+function stageRows(event: ProjectedEvent, stages: StageReports): StageRow[] {
+  return Object.entries(stages).map(([stage, report]) => {
+    const at = report.finished_at ?? event.occurred_at;
+    return {
+      record_id: event.record_id!,
+      stage: stage as StageName,
+      tenant: event.tenant,
+      status: report.status,
+      retry_count: report.retry_count,
+      last_attempt_at: at,
+      errors: report.errors,
+      confidence: confidenceOf(stage as StageName, report.output),
+      duration_ms: report.duration_ms,
+      final: FINAL.includes(report.status),
+      event_at: at,
+    };
+  });
+}
+
+/** What one event says about its record and its stages. */
+export function rowsOf(event: ProjectedEvent): { record: RecordRow; stages: StageRow[] } {
+  const record: RecordRow = {
+    record_id: event.record_id!,
+    tenant: event.tenant,
+    record_type: null,
+    received_at: null,
+    completed_at: null,
+    latency_ms: null,
+  };
+  switch (event.type) {
+    case 'records.received': {
+      const data = event.data as EventPayload<'records.received'>['data'];
+      return {
+        record: { ...record, record_type: data.record_type, received_at: data.received_at },
+        stages: [],
+      };
+    }
+    case 'enrichment.retrying': {
+      const data = event.data as EventPayload<'enrichment.retrying'>['data'];
+      const stage: StageRow = {
+        record_id: record.record_id,
+        stage: data.stage,
+        tenant: event.tenant,
+        status: 'PENDING',
+        retry_count: data.retry_count,
+        last_attempt_at: event.occurred_at,
+        errors: data.errors,
+        confidence: null,
+        duration_ms: null,
+        final: false,
+        event_at: event.occurred_at,
+      };
+      return { record, stages: [stage] };
+    }
+    default: {
+      const data = event.data as EventPayload<'enrichment.completed'>['data'];
+      const input = { record_type: data.input.record_type, received_at: data.input.received_at };
+      const completed =
+        event.type === 'enrichment.completed'
+          ? { completed_at: data.completed_at, latency_ms: data.latency_ms }
+          : {};
+      return {
+        record: { ...record, ...input, ...completed },
+        stages: stageRows(event, data.stages),
+      };
+    }
+  }
+}
+
+const later = (a: StageRow, b: StageRow) =>
+  a.final !== b.final ? a.final : Date.parse(a.event_at) > Date.parse(b.event_at);
+
+/**
+ * One row per record and per (record, stage) for a batch, merged the way the database merges
+ * rows across batches: a statement cannot touch the same row twice.
+ */
+export function mergeRows(events: readonly ProjectedEvent[]) {
+  const records = new Map<string, RecordRow>();
+  const stages = new Map<string, StageRow>();
+  for (const event of events) {
+    const rows = rowsOf(event);
+    const known = records.get(rows.record.record_id);
+    records.set(
+      rows.record.record_id,
+      known
+        ? {
+            ...known,
+            record_type: known.record_type ?? rows.record.record_type,
+            received_at: known.received_at ?? rows.record.received_at,
+            completed_at: known.completed_at ?? rows.record.completed_at,
+            latency_ms: known.latency_ms ?? rows.record.latency_ms,
+          }
+        : rows.record,
+    );
+    for (const row of rows.stages) {
+      const key = `${row.record_id}:${row.stage}`;
+      const current = stages.get(key);
+      if (!current || later(row, current)) stages.set(key, row);
+    }
+  }
+  return { records: [...records.values()], stages: [...stages.values()] };
+}

@@ -1,0 +1,159 @@
+import { subjectOf } from '@refinery/contracts';
+import { waitFor } from '@refinery/testing';
+import { randomUUID } from 'node:crypto';
+import type { TenantReport } from '../src/report/enrichment-report';
+import { completedRecord, input, report, startMonitor, type Monitor } from './monitor-app';
+
+describe('the enrichment state projection', () => {
+  let monitor: Monitor;
+  beforeAll(async () => {
+    monitor = await startMonitor();
+  });
+  afterAll(() => monitor.close());
+
+  const reportOf = async () =>
+    (await monitor.get<TenantReport>(`/api/enrichment/report/${monitor.tenant}`)).body;
+
+  it('knows where every record stands: completed, failed, waiting for a retry', async () => {
+    const now = new Date();
+    const t = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    const tenant = monitor.tenant;
+
+    // Two records all the way through, one confident and one sent for review.
+    const confident = completedRecord(monitor, 0.93, now);
+    const unsure = completedRecord(monitor, 0.41, now);
+    for (const r of [confident, unsure]) {
+      await r.received();
+      await r.done();
+      await r.completed();
+    }
+    // One that order analysis gave up on, and one waiting for its second attempt.
+    const failed = randomUUID();
+    const waiting = randomUUID();
+    for (const id of [failed, waiting]) {
+      await monitor.publish(
+        'records.received',
+        subjectOf('records.received', { tenant, type: 'exception' }),
+        id,
+        input(id, t(0)),
+        t(0),
+      );
+    }
+    const errors = ['attempt 1: HTTP 503', 'attempt 2: HTTP 503', 'attempt 3: HTTP 503'];
+    await monitor.publish(
+      'enrichment.failed',
+      subjectOf('enrichment.failed', { stage: 'order-analysis', tenant }),
+      failed,
+      {
+        stage: 'order-analysis',
+        input: input(failed, t(0)),
+        stages: { 'order-analysis': report('FAILED', null, t(40), errors) },
+        reason: errors[2],
+      },
+      t(40),
+    );
+    await monitor.publish(
+      'enrichment.retrying',
+      subjectOf('enrichment.retrying', { stage: 'order-analysis', tenant }),
+      waiting,
+      {
+        stage: 'order-analysis',
+        attempt: 1,
+        retry_count: 1,
+        reason: errors[0],
+        errors: [errors[0]],
+      },
+      t(15),
+    );
+
+    const figures = await waitFor(async () => {
+      const r = await reportOf();
+      return r.records.received === 4 && r.records.completed + r.records.failed === 3 && r;
+    });
+    expect(figures).toMatchObject({
+      records: { received: 4, completed: 2, failed: 1, backlog: 1 },
+      completeness: 0.5,
+      failure_rate: 0.3333,
+      high_confidence_rate: 0.5,
+      latency_ms: { avg: 30 },
+      // 100 x (0.4 x completeness + 0.3 x high-confidence rate + 0.3 x (1 - failure rate))
+      quality_score: 55,
+    });
+    expect(figures.stages['order-analysis'].statuses).toEqual({
+      COMPLETED: 2,
+      FAILED: 1,
+      PENDING: 1,
+    });
+    expect(figures.stages.resolution.statuses).toEqual({ COMPLETED: 1, SKIPPED: 1 });
+    expect(figures.confidence_histogram[4]).toEqual({ from: 0.4, to: 0.5, records: 1 });
+    expect(figures.confidence_histogram[9]).toEqual({ from: 0.9, to: 1, records: 1 });
+
+    const backlog = await monitor.get<{ records: { record_id: string; stages: unknown }[] }>(
+      `/api/enrichment/backlog/${tenant}`,
+    );
+    expect(backlog.body.records).toEqual([
+      expect.objectContaining({
+        record_id: waiting,
+        stages: {
+          'order-analysis': expect.objectContaining({ status: 'PENDING', retry_count: 1 }),
+        },
+      }),
+    ]);
+
+    const health = await monitor.get<{
+      status: string;
+      checks: { name: string; status: string }[];
+    }>(`/api/enrichment/health/${tenant}`);
+    expect(health.body.status).toBe('CRITICAL');
+    expect(Object.fromEntries(health.body.checks.map((c) => [c.name, c.status]))).toEqual({
+      completeness: 'CRITICAL',
+      quality_score: 'CRITICAL',
+      backlog: 'OK',
+      failure_rate: 'CRITICAL',
+    });
+
+    const metrics = await fetch(`${monitor.url}/metrics`).then((r) => r.text());
+    const series = (name: string) =>
+      new RegExp(`^${name}\\{tenant="${tenant}"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1];
+    expect(series('refinery_quality_backlog_records')).toBe('1');
+    expect(series('refinery_quality_completeness_ratio')).toBe('0.5');
+    expect(series('refinery_quality_score')).toBe('55');
+  });
+
+  it('ends in the same state whatever the order and however often events arrive', async () => {
+    const now = new Date();
+    const record = completedRecord(monitor, 0.88, now);
+    // Completed first, then the older events, then every one of them again.
+    await record.completed();
+    await record.done();
+    await record.received();
+    await monitor.publish(
+      'enrichment.retrying',
+      subjectOf('enrichment.retrying', { stage: 'order-analysis', tenant: monitor.tenant }),
+      record.id,
+      { stage: 'order-analysis', attempt: 1, retry_count: 1, reason: 'late', errors: ['late'] },
+      new Date(now.getTime() + 5).toISOString(),
+    );
+    for (const again of [record.received, record.done, record.completed]) await again();
+
+    const figures = await waitFor(async () => {
+      const r = await reportOf();
+      return r.records.received === 5 && r.records.completed === 3 && r;
+    });
+    expect(figures.records).toEqual({ received: 5, completed: 3, failed: 1, backlog: 1 });
+    // The stale retry did not pull the finished stage back to PENDING.
+    expect(figures.stages['order-analysis'].statuses).toEqual({
+      COMPLETED: 3,
+      FAILED: 1,
+      PENDING: 1,
+    });
+  });
+
+  it('answers 400 naming the tenant when it is not a tenant slug', async () => {
+    const res = await monitor.get<{ status: number; errors: { path: string }[] }>(
+      '/api/enrichment/report/Not_A_Slug!',
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e) => e.path)).toEqual(['tenant']);
+  });
+});

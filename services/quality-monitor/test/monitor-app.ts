@@ -1,0 +1,145 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { SCHEMA_VERSION, subjectOf, type EventName, type StageReports } from '@refinery/contracts';
+import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
+import { uniqueName } from '@refinery/testing';
+import { randomUUID } from 'node:crypto';
+import { AppModule } from '../src/app.module';
+import { QualityConfigSchema } from '../src/config';
+
+/** The monitor in this process, following one fresh tenant, with no grace period. */
+export async function startMonitor(env: Record<string, string> = {}) {
+  const tenant = uniqueName('qm').replace('_', '-');
+  const config = loadConfig(QualityConfigSchema, {
+    DATABASE_NAME: 'refinery_test',
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    QUALITY_TENANT: tenant,
+    QUALITY_GRACE_SECONDS: '0',
+    ...env,
+  });
+  process.env.DATABASE_NAME ??= 'refinery_test';
+  const app: NestExpressApplication = await createServiceApp({
+    name: 'quality-monitor',
+    module: AppModule.forRoot(config),
+    description: 'test',
+    logLevel: 'warn',
+  });
+  const port = await startServiceApp(app, 0);
+  const nc = await connect({ servers: config.NATS_URL });
+  const js = jetstream(nc);
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    tenant,
+    url,
+    get: async <T>(path: string) => {
+      const res = await fetch(`${url}${path}`);
+      return { status: res.status, body: (await res.json()) as T };
+    },
+    /** Publishes an event about a record as its producer would; `id` makes a redelivery. */
+    publish: (type: EventName, subject: string, recordId: string, data: unknown, at: string) =>
+      js.publish(
+        subject,
+        JSON.stringify({
+          id: `${recordId}:${type}:${randomUUID()}`,
+          tenant,
+          type,
+          schema_version: SCHEMA_VERSION,
+          occurred_at: at,
+          record_id: recordId,
+          data,
+        }),
+      ),
+    close: async () => {
+      await app.close();
+      const jsm = await jetstreamManager(nc);
+      for (const [stream, name] of [
+        ['RECORDS', 'records'],
+        ['ENRICHMENT', 'stages'],
+        ['ENRICHMENT', 'completed'],
+      ])
+        await jsm.consumers.delete(stream, `quality-monitor-${name}_${tenant}`).catch(() => false);
+      await nc.close();
+    },
+  };
+}
+
+export type Monitor = Awaited<ReturnType<typeof startMonitor>>;
+
+export const input = (recordId: string, receivedAt: string) => ({
+  record_type: 'exception' as const,
+  source: 'test',
+  external_id: recordId,
+  received_at: receivedAt,
+  payload: { order_number: 'EU-1', description: 'The parcel never arrived.' },
+});
+
+export function report(status: string, output: unknown, at: string, errors: string[] = []) {
+  return {
+    status,
+    output,
+    skip_reason: status === 'SKIPPED' ? 'no problem found' : null,
+    retry_count: errors.length,
+    errors,
+    provider: 'local',
+    model_version: 'local:1',
+    first_attempt_at: at,
+    finished_at: at,
+    duration_ms: 2.5,
+  };
+}
+
+export const ANALYSIS = { problems: [{ code: 'LATE_SHIPMENT', confidence: 0.9 }] };
+export const LABEL = (confidence: number) => ({
+  ai_label: 'DELIVERY_DELAY',
+  ai_confidence: confidence,
+  explanation: [{ feature: 'never_arrived', weight: 1.2 }],
+});
+export const ACTION = {
+  action: 'CONTACT_CARRIER',
+  automatable: true,
+  rationale: 'The carrier holds it.',
+  confidence: 0.9,
+};
+
+/** The events of one record that went through every stage, as the stages publish them. */
+export function completedRecord(monitor: Monitor, confidence: number, at: Date) {
+  const id = randomUUID();
+  const t = (ms: number) => new Date(at.getTime() + ms).toISOString();
+  const stages1 = { 'order-analysis': report('COMPLETED', ANALYSIS, t(10)) };
+  const stages2 = { ...stages1, classification: report('COMPLETED', LABEL(confidence), t(20)) };
+  const resolved = confidence >= 0.7;
+  const stages3 = {
+    ...stages2,
+    resolution: resolved ? report('COMPLETED', ACTION, t(30)) : report('SKIPPED', null, t(30)),
+  } as StageReports;
+  const tenant = monitor.tenant;
+  return {
+    id,
+    received: () =>
+      monitor.publish(
+        'records.received',
+        subjectOf('records.received', { tenant, type: 'exception' }),
+        id,
+        input(id, t(0)),
+        t(0),
+      ),
+    done: () =>
+      monitor.publish(
+        'enrichment.done',
+        subjectOf('enrichment.done', { stage: 'order-analysis', tenant }),
+        id,
+        { stage: 'order-analysis', input: input(id, t(0)), stages: stages1 },
+        t(10),
+      ),
+    completed: () =>
+      monitor.publish(
+        'enrichment.completed',
+        subjectOf('enrichment.completed', { tenant }),
+        id,
+        { input: input(id, t(0)), stages: stages3, completed_at: t(30), latency_ms: 30 },
+        t(30),
+      ),
+  };
+}
