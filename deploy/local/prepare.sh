@@ -10,6 +10,7 @@ cd "$here/../.."
 bash "$here/ensure-deps.sh"
 export PATH="$PWD/node_modules/.bin:$PATH"
 bash "$here/ensure-infra.sh"
+bash "$here/ensure-prometheus.sh"
 log "building"
 node tools/build.mjs
 DATABASE_NAME="$1" node dist/libs/persistence/src/cli/provision.js

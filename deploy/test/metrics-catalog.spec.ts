@@ -1,3 +1,4 @@
+import type { NatsConnection } from '@nats-io/transport-node';
 import { register } from 'prom-client';
 
 import { messagingMetrics } from '../../libs/messaging/src/metrics/messaging-metrics';
@@ -5,7 +6,11 @@ import '../../libs/observability/src/metrics/init-metrics';
 import '../../services/ingestion/src/records/ingest-metrics';
 import { stageMetrics } from '../../libs/enrichment/src/stage-metrics';
 import type { EnrichmentReport } from '../../services/quality-monitor/src/report/enrichment-report';
+import type { Alerter } from '../../services/quality-monitor/src/alerts/alerter';
+import type { Thresholds } from '../../services/quality-monitor/src/alerts/thresholds';
 import { registerQualityMetrics } from '../../services/quality-monitor/src/report/quality-metrics';
+import { reprocessMetrics } from '../../services/quality-monitor/src/reprocess/reprocessor';
+import { registerRuleMetrics } from '../../services/quality-monitor/src/rules/rule-metrics';
 import { REFINERY_METRICS } from './support/known-metrics';
 
 // The dashboards and alerts are checked against support/known-metrics.ts; this keeps that
@@ -14,7 +19,14 @@ import { REFINERY_METRICS } from './support/known-metrics';
 messagingMetrics();
 stageMetrics();
 // Collected below with no tenant to report on: registration is what is checked.
-registerQualityMetrics({ tenants: async () => [] } as unknown as EnrichmentReport);
+registerQualityMetrics(
+  { tenants: async () => [] } as unknown as EnrichmentReport,
+  {} as Thresholds,
+  { states: async () => [] } as unknown as Alerter,
+  {} as NatsConnection,
+);
+reprocessMetrics();
+registerRuleMetrics({ latestResults: async () => [] });
 
 describe('known metrics', () => {
   it.each(Object.entries(REFINERY_METRICS))(

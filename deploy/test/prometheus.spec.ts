@@ -1,7 +1,10 @@
-import { compose, mountedFrom, hostOf } from './support/compose';
+import { readdirSync } from 'node:fs';
+import { join, posix } from 'node:path';
+
+import { compose, mountedFrom, hostOf, service } from './support/compose';
 import { INGEST_OUTCOMES } from './support/known-metrics';
-import { checkQuery, metricNames, outputLabels } from './support/promql';
-import { composeName, exists, manifest, readYaml } from './support/repo';
+import { checkQuery, metricNames, outputLabels, selectors } from './support/promql';
+import { composeName, exists, manifest, readText, readYaml, ROOT } from './support/repo';
 
 interface ScrapeConfig {
   job_name: string;
@@ -37,9 +40,14 @@ interface Route {
   routes?: Route[];
 }
 
+interface Receiver {
+  name: string;
+  webhook_configs?: { url?: string; url_file?: string; send_resolved?: boolean }[];
+}
+
 interface AlertmanagerConfig {
   route: Route;
-  receivers: { name: string }[];
+  receivers: Receiver[];
   inhibit_rules?: { source_matchers?: string[] }[];
 }
 
@@ -48,6 +56,11 @@ const rules = readYaml<{ groups: { name: string; rules: AlertRule[] }[] }>(
   'deploy/prometheus/alerts.yml',
 ).groups.flatMap((group) => group.rules);
 const alertmanager = readYaml<AlertmanagerConfig>('deploy/alertmanager/alertmanager.yml');
+
+const RUNBOOKS = 'docs/runbooks';
+/** docs/runbooks/quality-score-critical.md for QualityScoreCritical. */
+const runbookOf = (alert: string) =>
+  `${RUNBOOKS}/${alert.replace(/(?<=[a-z0-9])([A-Z])/g, '-$1').toLowerCase()}.md`;
 
 /** The labels Prometheus gives a target after relabelling (only the `replace` action). */
 function targetLabels(job: ScrapeConfig, address: string, labels: Record<string, string> = {}) {
@@ -177,6 +190,77 @@ describe('deploy/prometheus/alerts.yml', () => {
       read('refinery_handler_duration_seconds_bucket').some((rule) => rule.expr.includes('0.99')),
     ).toBe(true);
   });
+
+  it('links every alert to its runbook, and every runbook to an alert', () => {
+    const problems = alerts.flatMap((rule) => {
+      const url = rule.annotations?.runbook_url;
+      const expected = runbookOf(rule.alert ?? '');
+      if (url !== expected) return [`${rule.alert}: runbook_url ${url}, expected ${expected}`];
+      return exists(url) ? [] : [`${rule.alert}: ${url} does not exist`];
+    });
+    const linked = new Set(alerts.map((rule) => rule.annotations?.runbook_url));
+    const orphans = readdirSync(join(ROOT, RUNBOOKS))
+      .map((file) => posix.join(RUNBOOKS, file))
+      .filter((path) => !linked.has(path));
+    expect({ problems, orphans }).toEqual({ problems: [], orphans: [] });
+  });
+
+  // The quality monitor announces its own alerts on NATS with a runbook_url too.
+  it('has a runbook for every docs/runbooks link in the services and libraries', () => {
+    const links = ['services', 'libs'].flatMap((dir) =>
+      readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
+        .flatMap((file) =>
+          [...readText(posix.join(dir, file)).matchAll(/docs\/runbooks\/[\w.-]+\.md/g)].map(
+            ([link]) => `${dir}/${file}: ${link}`,
+          ),
+        ),
+    );
+    expect(links.filter((entry) => !exists(entry.split(': ')[1]))).toEqual([]);
+  });
+
+  // A check's alerts are told apart by `check`, which names the threshold they compare with.
+  it.each(alerts.filter((rule) => rule.labels?.check).map((rule) => [rule.alert, rule] as const))(
+    '%s compares against the tenant threshold of its own check and severity',
+    (_, rule) => {
+      const thresholds = selectors(rule.expr).filter(
+        (selector) => selector.metric === 'refinery_quality_threshold',
+      );
+      expect(thresholds).toHaveLength(1);
+      expect(rule.expr).toContain(`check="${rule.labels?.check}"`);
+      expect(rule.expr).toContain(`severity="${rule.labels?.severity}"`);
+      expect(rule.labels?.service).toBe('quality-monitor');
+    },
+  );
+
+  it('stands each warning down once the critical of its check fires, never both at once', () => {
+    const checked = alerts.filter((rule) => rule.labels?.check);
+    const critical = new Map(
+      checked
+        .filter((rule) => rule.labels?.severity === 'critical')
+        .map((rule) => [rule.labels?.check, rule.alert]),
+    );
+    expect([...critical.keys()].sort()).toEqual([
+      'backlog',
+      'completeness',
+      'failure_rate',
+      'quality_score',
+    ]);
+    const order = rules.map((rule) => rule.alert);
+    const problems = checked
+      .filter((rule) => rule.labels?.severity === 'warning')
+      .flatMap((rule) => {
+        const partner = critical.get(rule.labels?.check);
+        if (!partner) return [`${rule.alert} has no critical alert`];
+        const standsDown = `unless on (instance, tenant)\nALERTS{alertname="${partner}", alertstate="firing"}`;
+        if (!rule.expr.includes(standsDown)) return [`${rule.alert} does not end in ${standsDown}`];
+        // A critical evaluated first is seen firing in the same evaluation.
+        return order.indexOf(partner) < order.indexOf(rule.alert)
+          ? []
+          : [`${partner} must come before ${rule.alert}`];
+      });
+    expect(problems).toEqual([]);
+  });
 });
 
 describe('deploy/alertmanager/alertmanager.yml', () => {
@@ -190,8 +274,31 @@ describe('deploy/alertmanager/alertmanager.yml', () => {
     ).toEqual([]);
   });
 
-  it('groups notifications by alert and service', () => {
-    expect(alertmanager.route.group_by).toEqual(expect.arrayContaining(['alertname', 'service']));
+  it('groups notifications by alert, service and tenant', () => {
+    expect(alertmanager.route.group_by).toEqual(
+      expect.arrayContaining(['alertname', 'service', 'tenant']),
+    );
+  });
+
+  it('reads every webhook URL from a file that docker-compose.yml provides', () => {
+    const webhooks = alertmanager.receivers.flatMap((receiver) => receiver.webhook_configs ?? []);
+    expect(webhooks).not.toHaveLength(0);
+    // A URL written into this file would be committed along with its token.
+    expect(webhooks.filter((webhook) => webhook.url !== undefined)).toEqual([]);
+    const mounted = (service('alertmanager').secrets ?? []).map((secret) =>
+      typeof secret === 'string' ? { source: secret, target: undefined } : secret,
+    );
+    const problems = webhooks.flatMap(({ url_file: path = '' }) => {
+      const secret = mounted.find(
+        ({ source, target }) => path === (target ?? `/run/secrets/${source}`),
+      );
+      if (!secret) return [`${path} is not a secret of the alertmanager service`];
+      const file = compose.secrets?.[secret.source]?.file ?? '';
+      // `${VARIABLE:-default}`: the placeholder used when VARIABLE is not set.
+      const placeholder = /^\$\{\w+:-([^}]+)\}$/.exec(file)?.[1] ?? file;
+      return exists(placeholder) ? [] : [`${secret.source}: ${placeholder} does not exist`];
+    });
+    expect(problems).toEqual([]);
   });
 
   it('inhibits only on alerts that exist', () => {

@@ -12,11 +12,13 @@ export interface ComposeService {
   healthcheck?: { test?: string | string[]; disable?: boolean };
   depends_on?: string[] | Record<string, { condition: string }>;
   restart?: string;
+  secrets?: (string | { source: string; target?: string })[];
 }
 
 export interface Compose {
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
+  secrets?: Record<string, { file?: string; environment?: string }>;
 }
 
 export const compose = readYaml<Compose>('docker-compose.yml');

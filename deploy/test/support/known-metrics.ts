@@ -37,6 +37,30 @@ export const REFINERY_METRICS: Readonly<Record<string, MetricDefinition>> = {
   refinery_quality_processed_last_hour: { type: 'gauge', labels: ['tenant'] },
   refinery_quality_latency_p95_seconds: { type: 'gauge', labels: ['tenant'] },
   refinery_quality_stage_duration_ms_avg: { type: 'gauge', labels: ['tenant', 'stage'] },
+  /** Validation rules: the latest run of each rule, and runs and streamed violations counted. */
+  refinery_quality_rule_unexpected_records: {
+    type: 'gauge',
+    labels: ['table', 'rule', 'severity', 'dimension'],
+  },
+  refinery_quality_data_score: { type: 'gauge', labels: ['table', 'dimension'] },
+  refinery_quality_rule_runs_total: { type: 'counter', labels: ['trigger', 'outcome'] },
+  refinery_quality_stream_violations_total: {
+    type: 'counter',
+    labels: ['tenant', 'rule', 'severity'],
+  },
+  refinery_quality_confidence_bucket: { type: 'gauge', labels: ['tenant', 'le'] },
+  refinery_quality_reprocess_requested_total: {
+    type: 'counter',
+    labels: ['tenant', 'stage', 'reason'],
+  },
+  /** The tenant's effective threshold: check completeness|quality_score|backlog|failure_rate. */
+  refinery_quality_threshold: { type: 'gauge', labels: ['tenant', 'check', 'severity'] },
+  refinery_quality_incomplete_after_day_records: { type: 'gauge', labels: ['tenant'] },
+  refinery_quality_over_retry_limit_records: { type: 'gauge', labels: ['tenant'] },
+  refinery_quality_escalated_records: { type: 'gauge', labels: ['tenant'] },
+  refinery_quality_high_confidence_ratio: { type: 'gauge', labels: ['tenant'] },
+  refinery_quality_alert_firing: { type: 'gauge', labels: ['tenant', 'alert', 'severity'] },
+  refinery_dlq_messages: { type: 'gauge', labels: [] },
 };
 
 export const INGEST_OUTCOMES = ['accepted', 'duplicate', 'invalid', 'rejected'];

@@ -4,9 +4,12 @@ import {
   EnrichmentCompletedSchema,
   ReviewRequestedSchema,
   StageDoneSchema,
+  ReprocessRequestedSchema,
+  StageEscalatedSchema,
   StageFailedSchema,
   StageRetryingSchema,
 } from './enrichment/enriched-record';
+import { AlertChangedSchema } from './quality/alert';
 import { ExceptionSchema } from './records/exception.schema';
 import { OrderSchema } from './records/order.schema';
 import { IncomingEventSchema } from './records/record-types';
@@ -113,6 +116,24 @@ export const EVENTS = {
     producer: 'order-analysis, classification, resolution',
     consumers: ['quality-monitor'],
   }),
+  'enrichment.reprocess': event({
+    subject: 'enrichment.reprocess.{stage}.{tenant}',
+    stream: 'ENRICHMENT',
+    schema: envelope('enrichment.reprocess', ReprocessRequestedSchema),
+    summary:
+      'Drive a stalled or failed record through `stage` again; the stage honours its retry limit and escalates past it',
+    producer: 'quality-monitor',
+    consumers: ['order-analysis', 'classification', 'resolution'],
+  }),
+  'enrichment.escalated': event({
+    subject: 'enrichment.{stage}.escalated.{tenant}',
+    stream: 'ENRICHMENT',
+    schema: envelope('enrichment.escalated', StageEscalatedSchema),
+    summary:
+      'A record past its retry limit was asked for again: it needs a person (a review is requested too)',
+    producer: 'order-analysis, classification, resolution',
+    consumers: ['quality-monitor', 'operators'],
+  }),
   'enrichment.completed': event({
     subject: 'enrichment.completed.{tenant}',
     stream: 'ENRICHMENT',
@@ -130,6 +151,15 @@ export const EVENTS = {
       'A classification stayed below the confidence threshold after its retries: a human should label the record',
     producer: 'classification',
     consumers: ['learning', 'labeling'],
+  }),
+  'alerts.changed': event({
+    subject: 'alerts.{severity}.{tenant}',
+    stream: 'ALERTS',
+    schema: envelope('alerts.changed', AlertChangedSchema),
+    summary:
+      "A tenant's completeness, quality, backlog, failure rate or integrity crossed its threshold (firing) or came back (resolved)",
+    producer: 'quality-monitor',
+    consumers: ['on-call tooling', 'chat bridges'],
   }),
   dlq: event({
     subject: 'dlq.{service}',

@@ -2,6 +2,7 @@ export * from './envelope';
 export * from './enrichment/enriched-record';
 export * from './enrichment/vocabulary';
 export * from './events';
+export * from './quality/alert';
 export * from './records/exception.schema';
 export * from './records/order.schema';
 export * from './records/record-types';

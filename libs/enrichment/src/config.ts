@@ -1,21 +1,16 @@
 import { z } from 'zod';
 import { AiConfigSchema } from '@refinery/ai';
 import { DEFAULT_MIN_CONFIDENCE, TenantSlugSchema } from '@refinery/contracts';
-import { BaseConfigSchema, portVar } from '@refinery/runtime';
-import { parseDurations } from './durations';
+import {
+  BaseConfigSchema,
+  durationsVar,
+  durationVar,
+  parseDurations,
+  portVar,
+} from '@refinery/runtime';
 
-const schedule = z.string().transform((text, ctx) => {
-  try {
-    return parseDurations(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-
-const duration = schedule
-  .refine((ms) => ms.length === 1, 'must be one duration')
-  .transform((ms) => ms[0]);
+const schedule = durationsVar;
+const duration = durationVar;
 
 /** The settings every stage service reads, shaped like the environment. */
 export const stageConfigSchema = (defaultPort: number) =>
@@ -39,6 +34,11 @@ export const stageConfigSchema = (defaultPort: number) =>
     ENRICHMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
     /** AI calls in flight at once per stage process. */
     ENRICHMENT_AI_CONCURRENCY: z.coerce.number().int().min(1).default(16),
+    /**
+     * How often the quality monitor may drive a FAILED record again (one attempt each) before
+     * a further request escalates it to a person instead.
+     */
+    ENRICHMENT_REPROCESS_LIMIT: z.coerce.number().int().min(0).default(3),
     /** Consume one tenant only, under its own durable consumer: dedicated workers, isolated tests. */
     ENRICHMENT_TENANT: TenantSlugSchema.optional(),
   });

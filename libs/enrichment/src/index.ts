@@ -1,9 +1,14 @@
 export * from './config';
-export * from './durations';
 export * from './stage-definition';
 export { StageProcessor } from './stage-processor';
 export { StageRecordsRepository } from './stage-records.repository';
-export { StageModule, consumerOf, schemaOfStage, stageMigrations } from './stage.module';
+export {
+  StageModule,
+  consumerOf,
+  reprocessConsumerOf,
+  schemaOfStage,
+  stageMigrations,
+} from './stage.module';
 export type { StageModuleOptions } from './stage.module';
 export { runStageService, stageDataSource } from './run-stage-service';
 export type { StageServiceOptions } from './run-stage-service';

@@ -15,6 +15,7 @@ type StageEvent = Extract<
   | 'enrichment.done'
   | 'enrichment.failed'
   | 'enrichment.retrying'
+  | 'enrichment.escalated'
   | 'enrichment.completed'
   | 'review.requested'
 >;
@@ -59,7 +60,8 @@ export const failedEvent = (
   item(
     'enrichment.failed',
     subjectOf('enrichment.failed', { stage, tenant: work.tenant }),
-    `${work.recordId}:${stage}:failed`,
+    // A record driven again can fail again: each failure is its own event.
+    `${work.recordId}:${stage}:failed:${stages[stage]?.errors.length ?? 0}`,
     work,
     at,
     { stage, input: work.input, stages, reason },
@@ -81,6 +83,23 @@ export const retryingEvent = (
     work,
     at,
     { stage, attempt, retry_count: retryCount, reason: errors.at(-1) ?? 'retry', errors },
+  );
+
+/** Asked to run a record past what retries can do: a person has to look at it. */
+export const escalatedEvent = (
+  stage: StageName,
+  work: StageWork,
+  row: { retry_count: number; errors: string[] },
+  reason: string,
+  at: string,
+) =>
+  item(
+    'enrichment.escalated',
+    subjectOf('enrichment.escalated', { stage, tenant: work.tenant }),
+    `${work.recordId}:${stage}:escalated`,
+    work,
+    at,
+    { stage, reason, retry_count: row.retry_count, errors: row.errors, input: work.input },
   );
 
 export function completedEvent(work: StageWork, stages: StageReports, at: string): PublishItem {
@@ -110,11 +129,12 @@ export const reviewRequestedEvent = (
   reason: string,
   minConfidence: number,
   at: string,
+  kind: 'review' | 'escalated' = 'review',
 ) =>
   item(
     'review.requested',
     subjectOf('review.requested', { tenant: work.tenant }),
-    `${work.recordId}:${stage}:review`,
+    `${work.recordId}:${stage}:${kind}-review`,
     work,
     at,
     { stage, reason, min_confidence: minConfidence, input: work.input, output },

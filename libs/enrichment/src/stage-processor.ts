@@ -22,6 +22,7 @@ import { mapLimit } from './map-limit';
 import {
   completedEvent,
   doneEvent,
+  escalatedEvent,
   failedEvent,
   retryingEvent,
   reviewRequestedEvent,
@@ -33,7 +34,12 @@ import {
   type StageWork,
 } from './stage-definition';
 import { stageMetrics } from './stage-metrics';
-import { StageRecordsRepository, type Claimed, type Outcome } from './stage-records.repository';
+import {
+  StageRecordsRepository,
+  type Claimed,
+  type Exhausted,
+  type Outcome,
+} from './stage-records.repository';
 
 type Inbound = EventPayload<'records.received'> | EventPayload<'enrichment.done'>;
 
@@ -74,7 +80,16 @@ export class StageProcessor {
     this.retryLowConfidence = policy === 'always' || (policy === 'auto' && !provider.deterministic);
   }
 
-  async process(batch: readonly InboundMessage<Inbound>[]): Promise<BatchOutcome> {
+  /**
+   * `reprocess`: the quality monitor drives a stalled or FAILED record again. A stalled one
+   * carries on with its retry count; a FAILED one gets one more attempt, up to
+   * ENRICHMENT_REPROCESS_LIMIT times. Past that, or for an answer still unsure, the request
+   * escalates the record to a person instead, once.
+   */
+  async process(
+    batch: readonly InboundMessage<Inbound>[],
+    { reprocess = false } = {},
+  ): Promise<BatchOutcome> {
     const byRecord = new Map<string, { message: InboundMessage<Inbound>; work: StageWork }>();
     for (const message of batch) {
       const work = workOf(message.data);
@@ -82,8 +97,14 @@ export class StageProcessor {
       if (!byRecord.has(work.recordId)) byRecord.set(work.recordId, { message, work });
     }
     const items = [...byRecord.values()];
-    const { claimed, unpublished } = await this.records.claim(
+    const { claimed, unpublished, exhausted } = await this.records.claim(
       items.map(({ work }) => ({ id: work.recordId, tenant: work.tenant })),
+      reprocess
+        ? {
+            reprocessLimit: this.config.ENRICHMENT_REPROCESS_LIMIT,
+            lowConfidence: this.stage.lowConfidence ? this.rules.minConfidence : null,
+          }
+        : undefined,
     );
     this.metrics.duplicates.inc({ stage: this.stage.name }, batch.length - claimed.length);
 
@@ -91,7 +112,8 @@ export class StageProcessor {
     const attempts = await mapLimit(
       items.filter(({ work }) => claimedById.has(work.recordId)),
       this.config.ENRICHMENT_AI_CONCURRENCY,
-      ({ message, work }) => this.attempt(message, work, claimedById.get(work.recordId)!),
+      ({ message, work }) =>
+        this.attempt(message, work, claimedById.get(work.recordId)!, reprocess),
     );
     await this.records.save(attempts.map((a) => a.outcome));
 
@@ -114,11 +136,15 @@ export class StageProcessor {
         this.events(byRecord.get(row.record_id)!.work, reportOf(row, row.first_attempt_at)),
       ),
     ];
+    for (const row of exhausted) {
+      outgoing.push(...this.escalation(byRecord.get(row.record_id)!.work, row));
+    }
     await this.publisher.publishMany(outgoing);
     await this.records.markPublished([
       ...finished.map((a) => a.outcome.record_id),
       ...unpublished.map((row) => row.record_id),
     ]);
+    await this.records.markEscalated(exhausted.map((row) => row.record_id));
 
     for (const a of attempts) {
       this.metrics.outcomes.inc({ stage: this.stage.name, status: a.outcome.status });
@@ -151,14 +177,35 @@ export class StageProcessor {
     return events;
   }
 
+  /** An escalated event for operators and a review request for the labelling queue. */
+  private escalation(work: StageWork, row: Exhausted): PublishItem[] {
+    const name = this.stage.name;
+    const at = new Date().toISOString();
+    const reason =
+      row.status === 'FAILED'
+        ? `FAILED after ${row.retry_count} retries and ${this.config.ENRICHMENT_REPROCESS_LIMIT} reprocess attempts: ${row.errors.at(-1) ?? 'no error recorded'}`
+        : `still below confidence ${this.rules.minConfidence} and not labelled`;
+    this.log.warn(`record ${work.recordId} escalated to a person: ${reason}`);
+    const output = row.status === 'FAILED' ? null : (row.output as ClassificationOutput);
+    return [
+      escalatedEvent(name, work, row, reason, at),
+      reviewRequestedEvent(name, work, output, reason, this.rules.minConfidence, at, 'escalated'),
+    ];
+  }
+
   private async attempt(
     message: InboundMessage<Inbound>,
     work: StageWork,
     claimed: Claimed,
+    reprocess: boolean,
   ): Promise<Attempt> {
     const name = this.stage.name;
+    const schedule = this.config.ENRICHMENT_RETRY_SCHEDULE;
     const retries = Math.max(claimed.retry_count, message.deliveryCount - 1);
-    const last = isLastAttempt(this.config.ENRICHMENT_RETRY_SCHEDULE, message.deliveryCount);
+    // A reprocess request continues the record's count: a FAILED record gets one attempt.
+    const last =
+      isLastAttempt(schedule, message.deliveryCount) ||
+      (reprocess && claimed.retry_count >= schedule.length);
     const skipReason = this.stage.skipReason(work, this.rules);
     const started = performance.now();
     let output: unknown = null;
@@ -178,9 +225,11 @@ export class StageProcessor {
       output === null ? undefined : this.stage.lowConfidence?.(output as never, this.rules);
     const retryLow = lowConfidence !== undefined && this.retryLowConfidence && !last;
     const problem = failure ?? (retryLow ? lowConfidence : undefined);
-    const errors = problem
-      ? [...claimed.errors, `attempt ${message.deliveryCount}: ${problem}`]
-      : claimed.errors;
+    const label =
+      reprocess && claimed.reprocess_count > 0
+        ? `reprocess ${claimed.reprocess_count}`
+        : `attempt ${message.deliveryCount}`;
+    const errors = problem ? [...claimed.errors, `${label}: ${problem}`] : claimed.errors;
 
     let status: StageStatus;
     if (skipReason !== undefined) status = 'SKIPPED';
@@ -200,7 +249,12 @@ export class StageProcessor {
       message,
       work,
       firstAttemptAt: claimed.first_attempt_at,
-      error: status === 'PENDING' || status === 'FAILED' ? new Error(problem) : undefined,
+      // A FAILED reprocess attempt is acked: its failed event says so, and the next request
+      // (not a redelivery of this one) decides between another attempt and escalation.
+      error:
+        status === 'PENDING' || (status === 'FAILED' && !reprocess)
+          ? new Error(problem)
+          : undefined,
       outcome: {
         record_id: work.recordId,
         status,

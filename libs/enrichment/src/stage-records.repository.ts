@@ -8,6 +8,17 @@ export interface Claimed {
   retry_count: number;
   errors: string[];
   first_attempt_at: Date;
+  /** How often the quality monitor drove it again after it FAILED. */
+  reprocess_count: number;
+}
+
+/** A record past what retries can do (FAILED, or unsure) not handed to a person yet. */
+export interface Exhausted {
+  record_id: string;
+  status: StageStatus;
+  retry_count: number;
+  errors: string[];
+  output: unknown;
 }
 
 /** One attempt's result, as stored. */
@@ -43,30 +54,43 @@ export class StageRecordsRepository {
 
   /**
    * Marks the records IN_PROGRESS and returns those it could claim; a record whose outcome
-   * is already final is left alone and returned as finished instead.
+   * is already final is left alone and returned as finished instead. A reprocess request may
+   * also claim a FAILED record, `reprocessLimit` times; past that, and for a COMPLETED answer
+   * below `lowConfidence`, the record is returned as exhausted until it is escalated.
    */
   async claim(
     records: readonly { id: string; tenant: string }[],
-  ): Promise<{ claimed: Claimed[]; unpublished: Unpublished[] }> {
+    reprocess?: { reprocessLimit: number; lowConfidence: number | null },
+  ): Promise<{ claimed: Claimed[]; unpublished: Unpublished[]; exhausted: Exhausted[] }> {
     const claimed: Claimed[] = await this.db.query(
       `INSERT INTO stage_records (record_id, tenant, status)
        SELECT r.id, r.tenant, 'IN_PROGRESS' FROM json_to_recordset($1::json) AS r(id uuid, tenant text)
        ON CONFLICT (record_id) DO UPDATE
-         SET status = 'IN_PROGRESS', last_attempt_at = now(), updated_at = now()
+         SET status = 'IN_PROGRESS', last_attempt_at = now(), updated_at = now(),
+             reprocess_count = stage_records.reprocess_count
+               + (stage_records.status = 'FAILED')::int
          WHERE stage_records.status <> ALL ($2::text[])
-       RETURNING record_id, retry_count, errors, first_attempt_at`,
-      [JSON.stringify(records), FINAL],
+            OR (stage_records.status = 'FAILED' AND stage_records.reprocess_count < $3)
+       RETURNING record_id, retry_count, errors, first_attempt_at, reprocess_count`,
+      [JSON.stringify(records), FINAL, reprocess?.reprocessLimit ?? 0],
     );
-    if (claimed.length === records.length) return { claimed, unpublished: [] };
+    if (claimed.length === records.length) return { claimed, unpublished: [], exhausted: [] };
     const got = new Set(claimed.map((c) => c.record_id));
     const rest = records.filter((r) => !got.has(r.id)).map((r) => r.id);
-    const unpublished: Unpublished[] = await this.db.query(
+    const finished: (Unpublished & { published: boolean })[] = await this.db.query(
       `SELECT record_id, status, retry_count, errors, first_attempt_at, finished_at, output,
-              skip_reason, provider, model_version, duration_ms
-         FROM stage_records WHERE record_id = ANY ($1::uuid[]) AND NOT published`,
-      [rest],
+              skip_reason, provider, model_version, duration_ms, published
+         FROM stage_records
+        WHERE record_id = ANY ($1::uuid[])
+          AND (NOT published OR ($2 AND escalated_at IS NULL
+               AND (status = 'FAILED' OR (status = 'COMPLETED' AND confidence < $3))))`,
+      [rest, reprocess !== undefined, reprocess?.lowConfidence ?? null],
     );
-    return { claimed, unpublished };
+    return {
+      claimed,
+      unpublished: finished.filter((f) => !f.published),
+      exhausted: finished.filter((f) => f.published),
+    };
   }
 
   /** Stores each record's outcome of this attempt; `published` starts false. */
@@ -84,6 +108,15 @@ export class StageRecordsRepository {
               provider text, model_version text, duration_ms real)
         WHERE s.record_id = r.record_id`,
       [JSON.stringify(outcomes)],
+    );
+  }
+
+  /** A person was asked to look at these: a later request escalates them no more. */
+  async markEscalated(recordIds: readonly string[]): Promise<void> {
+    if (recordIds.length === 0) return;
+    await this.db.query(
+      `UPDATE stage_records SET escalated_at = now() WHERE record_id = ANY ($1::uuid[])`,
+      [recordIds],
     );
   }
 

@@ -6,11 +6,12 @@ import { JetStreamConsumer, JetStreamPublisher, type InboundMessage } from '@ref
 import { ServiceModule } from '@refinery/runtime';
 import type { StageConfig } from './config';
 import { CreateStageRecords1763900000000 } from './migrations/1763900000000-create-stage-records';
+import { AddReprocessing1763900000001 } from './migrations/1763900000001-add-reprocessing';
 import type { StageDefinition } from './stage-definition';
 import { StageProcessor } from './stage-processor';
 import { StageRecordsRepository } from './stage-records.repository';
 
-export const stageMigrations = [CreateStageRecords1763900000000];
+export const stageMigrations = [CreateStageRecords1763900000000, AddReprocessing1763900000001];
 
 /** `order-analysis` keeps its tables in schema `order_analysis`. */
 export const schemaOfStage = (stage: StageDefinition) => stage.name.replace(/-/g, '_');
@@ -35,6 +36,21 @@ export function consumerOf(stage: StageDefinition, config: StageConfig) {
   };
 }
 
+/** Where the quality monitor asks this stage to drive stalled and failed records again. */
+export function reprocessConsumerOf(stage: StageDefinition, config: StageConfig) {
+  const tenant = config.ENRICHMENT_TENANT;
+  return {
+    ...consumerOf(stage, config),
+    durable: tenant ? `${stage.name}-reprocess_${tenant}` : `${stage.name}-reprocess`,
+    stream: STREAMS[EVENTS['enrichment.reprocess'].stream].name,
+    filterSubject: filterOf('enrichment.reprocess', {
+      stage: stage.name,
+      ...(tenant ? { tenant } : {}),
+    }),
+    schema: EVENTS['enrichment.reprocess'].schema,
+  };
+}
+
 function stageController(stage: StageDefinition, config: StageConfig): Type {
   @Controller()
   class StageConsumer {
@@ -43,6 +59,11 @@ function stageController(stage: StageDefinition, config: StageConfig): Type {
     @JetStreamConsumer(consumerOf(stage, config))
     handle(@Payload() batch: InboundMessage<never>[]) {
       return this.processor.process(batch);
+    }
+
+    @JetStreamConsumer(reprocessConsumerOf(stage, config))
+    reprocess(@Payload() batch: InboundMessage<never>[]) {
+      return this.processor.process(batch, { reprocess: true });
     }
   }
   return StageConsumer;

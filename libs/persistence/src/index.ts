@@ -16,7 +16,7 @@ export type {
   ProvisionResult,
   SchemaProvision,
 } from './provision/provision-database';
-export { assertIdentifier, serviceRole } from './sql/identifiers';
+export { assertIdentifier, READONLY_ROLE, serviceRole } from './sql/identifiers';
 export { vectorFromSql, vectorToSql, vectorTransformer } from './vector/vector-transformer';
 export { findWorkspaceRoot, readServicesManifest } from './cli/services-manifest';
 export type { ServicesManifest } from './cli/services-manifest';

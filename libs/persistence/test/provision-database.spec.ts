@@ -1,6 +1,6 @@
 import { DatabaseError, escapeIdentifier as ident } from 'pg';
 
-import { provisionDatabase } from '../src';
+import { provisionDatabase, READONLY_ROLE } from '../src';
 import {
   admin,
   asAdmin,
@@ -78,6 +78,39 @@ describe('provisionDatabase', () => {
     await expect(
       asAdmin((client) => client.query(`SELECT * FROM ${ident(orders)}.lines`)),
     ).resolves.toBeDefined();
+  });
+
+  it('lets the read-only role read every service schema, tables created later too, and write nothing', async () => {
+    await provisionSchemas(orders, billing);
+    await withClient(serviceConfig(orders), async (client) => {
+      await client.query(`CREATE TABLE ${ident(orders)}.later (id int)`);
+      await client.query(`INSERT INTO ${ident(orders)}.later VALUES (7)`);
+    });
+
+    const outcomes = await withClient(
+      { ...serviceConfig(orders), user: READONLY_ROLE },
+      async (client) => {
+        const read = await client.query(`SELECT id FROM ${ident(orders)}.later`);
+        const codes: string[] = [];
+        for (const sql of [
+          `INSERT INTO ${ident(orders)}.later VALUES (8)`,
+          // Even with the read-only default turned off, the role has no right to write.
+          `BEGIN READ WRITE; INSERT INTO ${ident(orders)}.later VALUES (8)`,
+          `CREATE TABLE ${ident(billing)}.mine (id int)`,
+        ]) {
+          codes.push(
+            await client.query(sql).then(
+              () => 'allowed',
+              (error: DatabaseError) => String(error.code),
+            ),
+          );
+          await client.query('ROLLBACK');
+        }
+        return { rows: read.rows, codes };
+      },
+    );
+    // 25006: read-only transaction; 42501: permission denied.
+    expect(outcomes).toEqual({ rows: [{ id: 7 }], codes: ['25006', '42501', '25006'] });
   });
 
   it('creates a missing database', async () => {

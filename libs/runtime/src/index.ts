@@ -1,4 +1,5 @@
 export * from './bootstrap';
+export * from './config/durations';
 export * from './config/load-config';
 export * from './http/problem';
 export * from './http/problem-details.filter';

@@ -1,5 +1,9 @@
-import { DynamicModule, Module, type OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { NATS_CONNECTION } from '@refinery/messaging';
 import { ServiceModule } from '@refinery/runtime';
+import { Alerter } from './alerts/alerter';
+import { Thresholds } from './alerts/thresholds';
 import { QUALITY_CONFIG, type QualityConfig } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
 import { EnrichmentStateRepository } from './projection/enrichment-state.repository';
@@ -7,10 +11,17 @@ import { projectionController } from './projection/projection.controller';
 import { EnrichmentController } from './report/enrichment.controller';
 import { EnrichmentReport } from './report/enrichment-report';
 import { registerQualityMetrics } from './report/quality-metrics';
+import { Reprocessor } from './reprocess/reprocessor';
+import { RulesModule } from './rules/rules.module';
 
 @Module({})
 export class AppModule implements OnModuleInit {
-  constructor(private readonly reports: EnrichmentReport) {}
+  constructor(
+    private readonly reports: EnrichmentReport,
+    private readonly thresholds: Thresholds,
+    private readonly alerter: Alerter,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
 
   static forRoot(config: QualityConfig): DynamicModule {
     return {
@@ -23,17 +34,21 @@ export class AppModule implements OnModuleInit {
           entities,
           migrations,
         }),
+        RulesModule.forRoot(config),
       ],
       controllers: [projectionController(config.QUALITY_TENANT), EnrichmentController],
       providers: [
         { provide: QUALITY_CONFIG, useValue: config },
         EnrichmentStateRepository,
         EnrichmentReport,
+        Thresholds,
+        Alerter,
+        Reprocessor,
       ],
     };
   }
 
   onModuleInit(): void {
-    registerQualityMetrics(this.reports);
+    registerQualityMetrics(this.reports, this.thresholds, this.alerter, this.nc);
   }
 }

@@ -1,10 +1,16 @@
 import { createDataSource, databaseConfigFromEnv } from '@refinery/persistence';
 import { DataSource } from 'typeorm';
 import { CreateEnrichmentState1764000000000 } from './migrations/1764000000000-create-enrichment-state';
+import { AddReprocessingAndAlerts1764000000001 } from './migrations/1764000000001-add-reprocessing-and-alerts';
+import { CreateValidationRules1764100000000 } from './migrations/1764100000000-create-validation-rules';
 
 export const SCHEMA = 'quality';
 export const entities = [];
-export const migrations = [CreateEnrichmentState1764000000000];
+export const migrations = [
+  CreateEnrichmentState1764000000000,
+  AddReprocessingAndAlerts1764000000001,
+  CreateValidationRules1764100000000,
+];
 
 /** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */
 export const createServiceDataSource = (): DataSource =>

@@ -110,6 +110,8 @@ describe('the enrichment state projection', () => {
       quality_score: 'CRITICAL',
       backlog: 'OK',
       failure_rate: 'CRITICAL',
+      incomplete_after_day: 'OK',
+      over_retry_limit: 'OK',
     });
 
     const metrics = await fetch(`${monitor.url}/metrics`).then((r) => r.text());

@@ -10,13 +10,16 @@ import { QualityConfigSchema } from '../src/config';
 
 /** The monitor in this process, following one fresh tenant, with no grace period. */
 export async function startMonitor(env: Record<string, string> = {}) {
-  const tenant = uniqueName('qm').replace('_', '-');
+  const tenant = env.QUALITY_TENANT ?? uniqueName('qm').replace('_', '-');
   const config = loadConfig(QualityConfigSchema, {
     DATABASE_NAME: 'refinery_test',
     ...process.env,
     LOG_LEVEL: 'warn',
     QUALITY_TENANT: tenant,
     QUALITY_GRACE_SECONDS: '0',
+    QUALITY_SWEEP_INTERVAL: '0',
+    QUALITY_ALERT_INTERVAL: '0',
+    QUALITY_RULES_INTERVAL: '0',
     ...env,
   });
   process.env.DATABASE_NAME ??= 'refinery_test';
@@ -35,6 +38,14 @@ export async function startMonitor(env: Record<string, string> = {}) {
     url,
     get: async <T>(path: string) => {
       const res = await fetch(`${url}${path}`);
+      return { status: res.status, body: (await res.json()) as T };
+    },
+    send: async <T>(method: 'POST' | 'PUT', path: string, body?: unknown) => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return { status: res.status, body: (await res.json()) as T };
     },
     /** Publishes an event about a record as its producer would; `id` makes a redelivery. */
@@ -58,6 +69,7 @@ export async function startMonitor(env: Record<string, string> = {}) {
         ['RECORDS', 'records'],
         ['ENRICHMENT', 'stages'],
         ['ENRICHMENT', 'completed'],
+        ['RECORDS', 'rules'],
       ])
         await jsm.consumers.delete(stream, `quality-monitor-${name}_${tenant}`).catch(() => false);
       await nc.close();

@@ -104,6 +104,20 @@ export const StageFailedSchema = StageDoneSchema.extend({
   reason: z.string().describe('why the last attempt failed'),
 });
 
+/** Run `stage` again for a record that stalled: its input and the reports of earlier stages. */
+export const ReprocessRequestedSchema = StageDoneSchema.extend({
+  reason: z.string().describe('why the record is driven again: stalled, failed'),
+});
+
+/** A stage was asked to run a record again after its last retry: a person has to look. */
+export const StageEscalatedSchema = z.object({
+  stage: StageNameSchema,
+  reason: z.string(),
+  retry_count: z.number().int().min(0),
+  errors: z.array(z.string()),
+  input: EnrichmentInputSchema,
+});
+
 export const StageRetryingSchema = z.object({
   stage: StageNameSchema,
   /** The attempt that just failed, from 1. */
@@ -130,5 +144,7 @@ export const ReviewRequestedSchema = z.object({
   reason: z.string(),
   min_confidence: confidence,
   input: EnrichmentInputSchema,
-  output: ClassificationOutputSchema,
+  output: ClassificationOutputSchema.nullable().describe(
+    'the unsure answer; null for a record escalated after its last retry',
+  ),
 });

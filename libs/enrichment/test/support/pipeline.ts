@@ -16,6 +16,7 @@ import {
   classification,
   consumerOf,
   orderAnalysis,
+  reprocessConsumerOf,
   resolution,
   schemaOfStage,
   stageConfigSchema,
@@ -79,6 +80,20 @@ export async function startPipeline(options: PipelineOptions = {}) {
       await Promise.all(events.map((event) => publishReceived(js, event)));
       return events;
     },
+    /** Asks `stage` to run a record again, as the quality monitor does. */
+    async reprocess(stage: StageDefinition, event: Received, stages: StageReports = {}) {
+      const payload = {
+        id: randomUUID(),
+        tenant,
+        type: 'enrichment.reprocess',
+        schema_version: SCHEMA_VERSION,
+        occurred_at: new Date().toISOString(),
+        record_id: event.record_id,
+        data: { stage: stage.name, input: event.data, stages, reason: 'test' },
+      };
+      const subject = subjectOf('enrichment.reprocess', { stage: stage.name, tenant });
+      await js.publish(subject, JSON.stringify(payload), { msgID: payload.id });
+    },
     completed: () =>
       storedMessages<Completed>(nc, 'ENRICHMENT', subjectOf('enrichment.completed', { tenant })),
     /** Waits until at least `count` completed events are stored, then returns them all. */
@@ -106,8 +121,11 @@ export async function startPipeline(options: PipelineOptions = {}) {
       await Promise.all(apps.map((app) => app.close()));
       const jsm = await jetstreamManager(nc);
       for (const stage of STAGE_DEFINITIONS) {
-        const { durable, stream } = consumerOf(stage, config);
-        await jsm.consumers.delete(stream, durable).catch(() => undefined);
+        for (const { durable, stream } of [
+          consumerOf(stage, config),
+          reprocessConsumerOf(stage, config),
+        ])
+          await jsm.consumers.delete(stream, durable).catch(() => undefined);
       }
       await nc.close();
     },

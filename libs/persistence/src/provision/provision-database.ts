@@ -1,7 +1,7 @@
 import { Client, escapeIdentifier as ident, escapeLiteral as literal } from 'pg';
 
 import { DatabaseConfig } from '../config/database-config';
-import { assertIdentifier, serviceRole } from '../sql/identifiers';
+import { assertIdentifier, READONLY_ROLE, serviceRole } from '../sql/identifiers';
 
 export interface ProvisionOptions {
   /** A superuser; `admin.database` (normally `postgres`) is where databases are looked up. */
@@ -25,6 +25,7 @@ export interface ProvisionResult {
   database: string;
   databaseCreated: boolean;
   schemas: SchemaProvision[];
+  readonlyRoleCreated: boolean;
 }
 
 const EXTENSION = /^[a-z][a-z0-9_-]*$/;
@@ -55,7 +56,13 @@ export async function provisionDatabase(options: ProvisionOptions): Promise<Prov
       for (const schema of schemas) {
         provisioned.push(await ensureSchema(target, database, schema, options.rolePassword));
       }
-      return { database, databaseCreated, schemas: provisioned };
+      const readonlyRoleCreated = await ensureReadOnlyRole(
+        target,
+        database,
+        schemas,
+        options.rolePassword,
+      );
+      return { database, databaseCreated, schemas: provisioned, readonlyRoleCreated };
     } finally {
       await target.end();
     }
@@ -96,6 +103,33 @@ async function ensureSchema(
   }
   await target.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${ident(role)}`);
   return { schema, role, roleCreated, schemaCreated };
+}
+
+/**
+ * The role the quality monitor's rules engine reads through: USAGE and SELECT on every
+ * service schema, including tables migrations create later, and sessions read-only by default.
+ */
+async function ensureReadOnlyRole(
+  target: Client,
+  database: string,
+  schemas: string[],
+  password: string | undefined,
+): Promise<boolean> {
+  const role = ident(READONLY_ROLE);
+  const found = await target.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [READONLY_ROLE]);
+  const login = password === undefined ? 'LOGIN' : `LOGIN PASSWORD ${literal(password)}`;
+  await target.query(`${found.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} WITH ${login}`);
+  await target.query(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
+  await target.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${role}`);
+  for (const schema of schemas) {
+    await target.query(`GRANT USAGE ON SCHEMA ${ident(schema)} TO ${role}`);
+    await target.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${ident(schema)} TO ${role}`);
+    // Tables are created by the service's role, in its migrations.
+    await target.query(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(serviceRole(schema))} IN SCHEMA ${ident(schema)} GRANT SELECT ON TABLES TO ${role}`,
+    );
+  }
+  return !found.rowCount;
 }
 
 function assertExtension(name: string): string {

@@ -19,3 +19,6 @@ export function assertIdentifier(name: string, what: string): string {
 export function serviceRole(schema: string): string {
   return assertIdentifier(`refinery_${assertIdentifier(schema, 'schema')}`, 'role');
 }
+
+/** The login role that may read every service schema and write nothing. */
+export const READONLY_ROLE = 'refinery_readonly';

@@ -6,11 +6,13 @@ import { z } from 'zod';
 import { EnrichmentStateRepository } from './enrichment-state.repository';
 import { mergeRows, type ProjectedEvent } from './state-rows';
 
-/** A stage's done, failed and retrying events share one subject shape. */
+/** Every event on `enrichment.<a>.<b>.<tenant>`: a stage's own, and reprocess requests. */
 const StageEventSchema = z.discriminatedUnion('type', [
   EVENTS['enrichment.done'].schema,
   EVENTS['enrichment.failed'].schema,
   EVENTS['enrichment.retrying'].schema,
+  EVENTS['enrichment.escalated'].schema,
+  EVENTS['enrichment.reprocess'].schema,
 ]);
 
 /**
@@ -60,8 +62,8 @@ export function projectionController(tenant?: string): Type {
     }
 
     private async project(batch: InboundMessage<ProjectedEvent>[]): Promise<void> {
-      const { records, stages } = mergeRows(batch.map((m) => m.data));
-      await this.state.apply(records, stages);
+      const { records, stages, escalations } = mergeRows(batch.map((m) => m.data));
+      await this.state.apply(records, stages, escalations);
     }
   }
   return ProjectionController;

@@ -5,6 +5,8 @@ export type ProjectedEvent =
   | EventPayload<'enrichment.done'>
   | EventPayload<'enrichment.failed'>
   | EventPayload<'enrichment.retrying'>
+  | EventPayload<'enrichment.escalated'>
+  | EventPayload<'enrichment.reprocess'>
   | EventPayload<'enrichment.completed'>;
 
 export interface RecordRow {
@@ -14,6 +16,16 @@ export interface RecordRow {
   received_at: string | null;
   completed_at: string | null;
   latency_ms: number | null;
+  /** What the stages were given, so the monitor can drive the record again. */
+  input: unknown;
+}
+
+export interface EscalationRow {
+  record_id: string;
+  stage: StageName;
+  tenant: string;
+  reason: string;
+  escalated_at: string;
 }
 
 export interface StageRow {
@@ -28,6 +40,7 @@ export interface StageRow {
   duration_ms: number | null;
   final: boolean;
   event_at: string;
+  report: unknown;
 }
 
 const FINAL: readonly StageStatus[] = ['COMPLETED', 'SKIPPED', 'FAILED'];
@@ -58,12 +71,17 @@ function stageRows(event: ProjectedEvent, stages: StageReports): StageRow[] {
       duration_ms: report.duration_ms,
       final: FINAL.includes(report.status),
       event_at: at,
+      report,
     };
   });
 }
 
-/** What one event says about its record and its stages. */
-export function rowsOf(event: ProjectedEvent): { record: RecordRow; stages: StageRow[] } {
+/** What one event says about its record, its stages and whether a person was called. */
+export function rowsOf(event: ProjectedEvent): {
+  record: RecordRow;
+  stages: StageRow[];
+  escalation?: EscalationRow;
+} {
   const record: RecordRow = {
     record_id: event.record_id!,
     tenant: event.tenant,
@@ -71,14 +89,34 @@ export function rowsOf(event: ProjectedEvent): { record: RecordRow; stages: Stag
     received_at: null,
     completed_at: null,
     latency_ms: null,
+    input: null,
   };
   switch (event.type) {
     case 'records.received': {
       const data = event.data as EventPayload<'records.received'>['data'];
       return {
-        record: { ...record, record_type: data.record_type, received_at: data.received_at },
+        record: {
+          ...record,
+          record_type: data.record_type,
+          received_at: data.received_at,
+          input: data,
+        },
         stages: [],
       };
+    }
+    // The monitor's own request: what it changes shows in the stage's next events.
+    case 'enrichment.reprocess':
+      return { record, stages: [] };
+    case 'enrichment.escalated': {
+      const data = event.data as EventPayload<'enrichment.escalated'>['data'];
+      const escalation: EscalationRow = {
+        record_id: record.record_id,
+        stage: data.stage,
+        tenant: event.tenant,
+        reason: data.reason,
+        escalated_at: event.occurred_at,
+      };
+      return { record: { ...record, input: data.input }, stages: [], escalation };
     }
     case 'enrichment.retrying': {
       const data = event.data as EventPayload<'enrichment.retrying'>['data'];
@@ -94,12 +132,17 @@ export function rowsOf(event: ProjectedEvent): { record: RecordRow; stages: Stag
         duration_ms: null,
         final: false,
         event_at: event.occurred_at,
+        report: null,
       };
       return { record, stages: [stage] };
     }
     default: {
       const data = event.data as EventPayload<'enrichment.completed'>['data'];
-      const input = { record_type: data.input.record_type, received_at: data.input.received_at };
+      const input = {
+        record_type: data.input.record_type,
+        received_at: data.input.received_at,
+        input: data.input,
+      };
       const completed =
         event.type === 'enrichment.completed'
           ? { completed_at: data.completed_at, latency_ms: data.latency_ms }
@@ -122,8 +165,11 @@ const later = (a: StageRow, b: StageRow) =>
 export function mergeRows(events: readonly ProjectedEvent[]) {
   const records = new Map<string, RecordRow>();
   const stages = new Map<string, StageRow>();
+  const escalations = new Map<string, EscalationRow>();
   for (const event of events) {
     const rows = rowsOf(event);
+    if (rows.escalation)
+      escalations.set(`${rows.escalation.record_id}:${rows.escalation.stage}`, rows.escalation);
     const known = records.get(rows.record.record_id);
     records.set(
       rows.record.record_id,
@@ -134,6 +180,7 @@ export function mergeRows(events: readonly ProjectedEvent[]) {
             received_at: known.received_at ?? rows.record.received_at,
             completed_at: known.completed_at ?? rows.record.completed_at,
             latency_ms: known.latency_ms ?? rows.record.latency_ms,
+            input: known.input ?? rows.record.input,
           }
         : rows.record,
     );
@@ -143,5 +190,9 @@ export function mergeRows(events: readonly ProjectedEvent[]) {
       if (!current || later(row, current)) stages.set(key, row);
     }
   }
-  return { records: [...records.values()], stages: [...stages.values()] };
+  return {
+    records: [...records.values()],
+    stages: [...stages.values()],
+    escalations: [...escalations.values()],
+  };
 }

@@ -3,8 +3,6 @@ import { STAGES, type StageName, type StageStatus } from '@refinery/contracts';
 import { DataSource } from 'typeorm';
 import { QUALITY_CONFIG, type QualityConfig } from '../config';
 
-export type Severity = 'OK' | 'WARNING' | 'CRITICAL';
-
 export interface StageFigures {
   statuses: Partial<Record<StageStatus, number>>;
   avg_duration_ms: number | null;
@@ -25,6 +23,15 @@ export interface TenantReport {
   processed_last_hour: number;
   latency_ms: { avg: number | null; p50: number | null; p95: number | null };
   stages: Record<StageName, StageFigures>;
+  /** What should always be 0 (or close), and records handed to a person. */
+  integrity: {
+    /** Received over a day ago, not complete, and not escalated to a person. */
+    incomplete_after_day: number;
+    /** Stage attempts retried more often than QUALITY_RETRY_LIMIT. */
+    over_retry_limit: number;
+    /** Records a stage escalated past its retry or reprocess limit. */
+    escalated: number;
+  };
   /** Classification confidence: records per tenth, from [0, 0.1) to [0.9, 1]. */
   confidence_histogram: { from: number; to: number; records: number }[];
 }
@@ -40,7 +47,9 @@ export class EnrichmentReport {
     @Inject(QUALITY_CONFIG) private readonly config: QualityConfig,
   ) {}
 
+  /** The tenants the monitor follows: its one tenant, or every tenant it has seen. */
   async tenants(): Promise<string[]> {
+    if (this.config.QUALITY_TENANT) return [this.config.QUALITY_TENANT];
     const rows: { tenant: string }[] = await this.db.query(
       `SELECT DISTINCT tenant FROM record_states ORDER BY tenant`,
     );
@@ -74,59 +83,14 @@ export class EnrichmentReport {
       quality_score: round(score, 1),
       processed_last_hour: records.lastHour,
       latency_ms: records.latency,
-      stages,
+      stages: stages.figures,
+      integrity: {
+        incomplete_after_day: records.incompleteAfterDay,
+        over_retry_limit: stages.overRetryLimit,
+        escalated: records.escalated,
+      },
       confidence_histogram: histogram.map(({ from, to, records }) => ({ from, to, records })),
     };
-  }
-
-  /** Every threshold the design sets, and how the tenant stands against it. */
-  health(report: TenantReport) {
-    const c = this.config;
-    const below = (value: number, critical: number, warning?: number): Severity =>
-      value < critical ? 'CRITICAL' : warning !== undefined && value < warning ? 'WARNING' : 'OK';
-    const checks = [
-      {
-        name: 'completeness',
-        value: report.completeness,
-        status: below(
-          report.completeness,
-          c.QUALITY_COMPLETENESS_CRITICAL,
-          c.QUALITY_COMPLETENESS_WARNING,
-        ),
-        thresholds: {
-          critical: c.QUALITY_COMPLETENESS_CRITICAL,
-          warning: c.QUALITY_COMPLETENESS_WARNING,
-        },
-      },
-      {
-        name: 'quality_score',
-        value: report.quality_score,
-        status: below(report.quality_score, c.QUALITY_SCORE_CRITICAL, c.QUALITY_SCORE_WARNING),
-        thresholds: { critical: c.QUALITY_SCORE_CRITICAL, warning: c.QUALITY_SCORE_WARNING },
-      },
-      {
-        name: 'backlog',
-        value: report.records.backlog,
-        status: (report.records.backlog > c.QUALITY_BACKLOG_CRITICAL
-          ? 'CRITICAL'
-          : 'OK') as Severity,
-        thresholds: { critical: c.QUALITY_BACKLOG_CRITICAL },
-      },
-      {
-        name: 'failure_rate',
-        value: report.failure_rate,
-        status: (report.failure_rate > c.QUALITY_FAILURE_RATE_CRITICAL
-          ? 'CRITICAL'
-          : 'OK') as Severity,
-        thresholds: { critical: c.QUALITY_FAILURE_RATE_CRITICAL },
-      },
-    ];
-    const status: Severity = checks.some((x) => x.status === 'CRITICAL')
-      ? 'CRITICAL'
-      : checks.some((x) => x.status === 'WARNING')
-        ? 'WARNING'
-        : 'OK';
-    return { tenant: report.tenant, status, checks };
   }
 
   /** Records awaiting processing, oldest first, with where each stage stands. */
@@ -153,7 +117,8 @@ export class EnrichmentReport {
          SELECT rs.received_at, rs.completed_at, rs.latency_ms,
                 rs.completed_at IS NULL AND EXISTS (SELECT 1 FROM stage_states s
                   WHERE s.record_id = rs.record_id AND s.status = 'FAILED') AS failed,
-                rs.received_at < now() - make_interval(secs => $2) AS settled
+                rs.received_at < now() - make_interval(secs => $2) AS settled,
+                EXISTS (SELECT 1 FROM escalations e WHERE e.record_id = rs.record_id) AS escalated
            FROM record_states rs WHERE rs.tenant = $1 AND rs.received_at IS NOT NULL)
        SELECT count(*)::int AS received,
               count(completed_at)::int AS completed,
@@ -161,6 +126,9 @@ export class EnrichmentReport {
               count(*) FILTER (WHERE settled)::int AS settled,
               count(completed_at) FILTER (WHERE settled)::int AS settled_completed,
               count(*) FILTER (WHERE completed_at > now() - interval '1 hour')::int AS last_hour,
+              count(*) FILTER (WHERE escalated)::int AS escalated,
+              count(*) FILTER (WHERE completed_at IS NULL AND NOT escalated
+                                 AND received_at < now() - interval '1 day')::int AS stale,
               avg(latency_ms) AS avg,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
               percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
@@ -174,23 +142,28 @@ export class EnrichmentReport {
       settled: row.settled as number,
       settledCompleted: row.settled_completed as number,
       lastHour: row.last_hour as number,
+      escalated: row.escalated as number,
+      incompleteAfterDay: row.stale as number,
       latency: { avg: num(row.avg), p50: num(row.p50), p95: num(row.p95) },
     };
   }
 
-  private async stageFigures(tenant: string): Promise<Record<StageName, StageFigures>> {
+  private async stageFigures(tenant: string) {
     const rows: {
       stage: StageName;
       status: StageStatus;
       count: number;
+      over_limit: number;
       avg_duration_ms: string | null;
       avg_retry_count: string | null;
       avg_confidence: string | null;
     }[] = await this.db.query(
-      `SELECT stage, status, count(*)::int AS count, avg(duration_ms) AS avg_duration_ms,
+      `SELECT stage, status, count(*)::int AS count,
+              count(*) FILTER (WHERE retry_count > $2)::int AS over_limit,
+              avg(duration_ms) AS avg_duration_ms,
               avg(retry_count) AS avg_retry_count, avg(confidence) AS avg_confidence
          FROM stage_states WHERE tenant = $1 GROUP BY stage, status`,
-      [tenant],
+      [tenant, this.config.QUALITY_RETRY_LIMIT],
     );
     const figures = Object.fromEntries(
       STAGES.map((stage) => {
@@ -214,7 +187,10 @@ export class EnrichmentReport {
         ];
       }),
     );
-    return figures as Record<StageName, StageFigures>;
+    return {
+      figures: figures as Record<StageName, StageFigures>,
+      overRetryLimit: rows.reduce((sum, r) => sum + r.over_limit, 0),
+    };
   }
 
   private async confidence(tenant: string) {

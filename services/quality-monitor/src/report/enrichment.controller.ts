@@ -1,8 +1,11 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantSlugSchema } from '@refinery/contracts';
-import { problemFor, ProblemException } from '@refinery/runtime';
+import { durationVar, problemFor, ProblemException } from '@refinery/runtime';
 import { z } from 'zod';
+import { Alerter } from '../alerts/alerter';
+import { Thresholds, ThresholdsUpdateSchema, type ThresholdsUpdate } from '../alerts/thresholds';
+import { Reprocessor } from '../reprocess/reprocessor';
 import { EnrichmentReport } from './enrichment-report';
 
 const LimitSchema = z.coerce.number().int().min(1).max(1000).default(100);
@@ -20,15 +23,84 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, path: string): T {
 @ApiTags('enrichment')
 @Controller('api/enrichment')
 export class EnrichmentController {
-  constructor(private readonly reports: EnrichmentReport) {}
+  constructor(
+    private readonly reports: EnrichmentReport,
+    private readonly thresholds: Thresholds,
+    private readonly alerter: Alerter,
+    private readonly reprocessor: Reprocessor,
+  ) {}
 
   @Get('health/:tenant')
   @ApiOperation({
-    summary: 'OK, WARNING or CRITICAL, with every threshold and the value against it',
+    summary: "OK, WARNING or CRITICAL, with each check against the tenant's thresholds",
   })
   async health(@Param('tenant') tenant: string) {
+    const slug = parse(TenantSlugSchema, tenant, 'tenant');
+    const report = await this.reports.report(slug);
+    const checks = this.thresholds.check(report, await this.thresholds.of(slug));
+    const worst = (['CRITICAL', 'WARNING'] as const).find((s) =>
+      checks.some((c) => c.status === s),
+    );
+    return { tenant: slug, status: worst ?? 'OK', checks };
+  }
+
+  @Get('integrity/:tenant')
+  @ApiOperation({
+    summary:
+      'Records incomplete after a day and records over the retry limit (both should be 0), escalations, high-confidence rate',
+  })
+  async integrity(@Param('tenant') tenant: string) {
     const report = await this.reports.report(parse(TenantSlugSchema, tenant, 'tenant'));
-    return this.reports.health(report);
+    return {
+      tenant: report.tenant,
+      ...report.integrity,
+      high_confidence_rate: report.high_confidence_rate,
+    };
+  }
+
+  @Get('thresholds/:tenant')
+  @ApiOperation({ summary: "The tenant's alert thresholds: its overrides over the defaults" })
+  async getThresholds(@Param('tenant') tenant: string) {
+    const slug = parse(TenantSlugSchema, tenant, 'tenant');
+    return { tenant: slug, thresholds: await this.thresholds.of(slug) };
+  }
+
+  @Put('thresholds/:tenant')
+  @ApiOperation({
+    summary:
+      'Overrides thresholds for the tenant, e.g. {"completeness": {"warning": 0.9}}; null restores a default',
+  })
+  async putThresholds(@Param('tenant') tenant: string, @Body() body: unknown) {
+    const slug = parse(TenantSlugSchema, tenant, 'tenant');
+    const update = parse(ThresholdsUpdateSchema, body, 'body') as ThresholdsUpdate;
+    try {
+      return { tenant: slug, thresholds: await this.thresholds.update(slug, update) };
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new ProblemException(problemFor(400, error.message));
+    }
+  }
+
+  @Get('alerts/:tenant')
+  @ApiOperation({
+    summary: "The tenant's alerts as last evaluated: firing or resolved, since when",
+  })
+  async alerts(@Param('tenant') tenant: string) {
+    const slug = parse(TenantSlugSchema, tenant, 'tenant');
+    return { tenant: slug, alerts: await this.alerter.states(slug) };
+  }
+
+  @Post('process/:tenant')
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'Drives the incomplete records again now: FAILED stages, stages stuck longer than stuck_after (default QUALITY_STUCK_AFTER), unsure answers nobody labelled',
+  })
+  process(@Param('tenant') tenant: string, @Query('stuck_after') stuckAfter?: string) {
+    const slug = parse(TenantSlugSchema, tenant, 'tenant');
+    const after =
+      stuckAfter === undefined ? undefined : parse(durationVar, stuckAfter, 'stuck_after');
+    return this.reprocessor.sweep(slug, after);
   }
 
   @Get('report/:tenant')

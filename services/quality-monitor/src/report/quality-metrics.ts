@@ -1,4 +1,10 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { STREAMS } from '@refinery/contracts';
+import { Logger } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
+import type { Alerter } from '../alerts/alerter';
+import type { Thresholds } from '../alerts/thresholds';
 import type { EnrichmentReport, TenantReport } from './enrichment-report';
 
 type Figure = (report: TenantReport) => number | null;
@@ -22,6 +28,22 @@ const FIGURES: Record<string, [help: string, figure: Figure]> = {
     'Records completed in the last hour',
     (r) => r.processed_last_hour,
   ],
+  refinery_quality_high_confidence_ratio: [
+    'Share of classifications at or above the confidence threshold',
+    (r) => r.high_confidence_rate,
+  ],
+  refinery_quality_incomplete_after_day_records: [
+    'Records incomplete a day after they arrived and not escalated: should be 0',
+    (r) => r.integrity.incomplete_after_day,
+  ],
+  refinery_quality_over_retry_limit_records: [
+    'Stage attempts retried more often than the limit: should be 0',
+    (r) => r.integrity.over_retry_limit,
+  ],
+  refinery_quality_escalated_records: [
+    'Records a stage handed to a person past its retry or reprocess limit',
+    (r) => r.integrity.escalated,
+  ],
   refinery_quality_latency_p95_seconds: [
     'From ingestion to enrichment.completed, 95th percentile',
     (r) => (r.latency_ms.p95 === null ? null : r.latency_ms.p95 / 1000),
@@ -32,7 +54,12 @@ const FIGURES: Record<string, [help: string, figure: Figure]> = {
  * Per-tenant gauges, computed from the projection when Prometheus scrapes: one source of
  * truth for the HTTP report and the metrics.
  */
-export function registerQualityMetrics(reports: EnrichmentReport): void {
+export function registerQualityMetrics(
+  reports: EnrichmentReport,
+  thresholds: Thresholds,
+  alerter: Alerter,
+  nc: NatsConnection,
+): void {
   let latest: Promise<TenantReport[]> | undefined;
   // Every gauge's collect runs in the same scrape; they share one round of queries.
   const current = () =>
@@ -45,35 +72,102 @@ export function registerQualityMetrics(reports: EnrichmentReport): void {
     })());
 
   for (const [name, [help, figure]] of Object.entries(FIGURES)) {
-    register.removeSingleMetric(name);
-    new Gauge({
-      name,
-      help,
-      labelNames: ['tenant'],
-      async collect() {
-        this.reset();
-        for (const report of await current()) {
-          const value = figure(report);
-          if (value !== null) this.set({ tenant: report.tenant }, value);
-        }
-      },
+    gauge(name, help, ['tenant'], async (set) => {
+      for (const report of await current()) {
+        const value = figure(report);
+        if (value !== null) set({ tenant: report.tenant }, value);
+      }
     });
   }
 
-  const stageDuration = 'refinery_quality_stage_duration_ms_avg';
-  register.removeSingleMetric(stageDuration);
-  new Gauge({
-    name: stageDuration,
-    help: 'Average time of a stage attempt, per tenant and stage',
-    labelNames: ['tenant', 'stage'],
-    async collect() {
-      this.reset();
+  gauge(
+    'refinery_quality_confidence_bucket',
+    'Classifications per confidence, cumulative like a histogram',
+    ['tenant', 'le'],
+    async (set) => {
+      for (const report of await current()) {
+        let total = 0;
+        for (const bucket of report.confidence_histogram) {
+          total += bucket.records;
+          set({ tenant: report.tenant, le: String(bucket.to) }, total);
+        }
+        set({ tenant: report.tenant, le: '+Inf' }, total);
+      }
+    },
+  );
+
+  gauge(
+    'refinery_quality_threshold',
+    "The tenant's threshold in force for each check",
+    ['tenant', 'check', 'severity'],
+    async (set) => {
+      for (const report of await current()) {
+        const levels = await thresholds.of(report.tenant);
+        for (const [check, bySeverity] of Object.entries(levels)) {
+          for (const [severity, value] of Object.entries(bySeverity))
+            if (value !== undefined) set({ tenant: report.tenant, check, severity }, value);
+        }
+      }
+    },
+  );
+
+  gauge(
+    'refinery_quality_alert_firing',
+    "1 while the monitor's own evaluation has the alert firing",
+    ['tenant', 'alert', 'severity'],
+    async (set) => {
+      const tenants = await reports.tenants();
+      for (const state of (await Promise.all(tenants.map((t) => alerter.states(t)))).flat()) {
+        set(
+          { tenant: state.tenant, alert: state.alert, severity: state.severity },
+          state.firing ? 1 : 0,
+        );
+      }
+    },
+  );
+
+  gauge('refinery_dlq_messages', 'Messages waiting in the dead-letter stream', [], async (set) => {
+    const jsm = await jetstreamManager(nc);
+    set({}, (await jsm.streams.info(STREAMS.DLQ.name)).state.messages);
+  });
+
+  gauge(
+    'refinery_quality_stage_duration_ms_avg',
+    'Average time of a stage attempt, per tenant and stage',
+    ['tenant', 'stage'],
+    async (set) => {
       for (const report of await current()) {
         for (const [stage, figures] of Object.entries(report.stages)) {
           if (figures.avg_duration_ms !== null)
-            this.set({ tenant: report.tenant, stage }, figures.avg_duration_ms);
+            set({ tenant: report.tenant, stage }, figures.avg_duration_ms);
         }
       }
+    },
+  );
+}
+
+const log = new Logger('QualityMetrics');
+
+type Setter = (labels: Record<string, string>, value: number) => void;
+
+/** A gauge whose values are read when Prometheus scrapes. */
+function gauge(
+  name: string,
+  help: string,
+  labelNames: string[],
+  fill: (set: Setter) => Promise<void>,
+) {
+  register.removeSingleMetric(name);
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    async collect() {
+      this.reset();
+      // One failing source (NATS away, say) leaves its gauge empty, not the whole scrape.
+      await fill((labels, value) => this.set(labels, value)).catch((error: unknown) =>
+        log.warn(`${name}: ${error instanceof Error ? error.message : String(error)}`),
+      );
     },
   });
 }

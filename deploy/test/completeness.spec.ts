@@ -1,0 +1,153 @@
+import { filterOf, type EventPayload } from '@refinery/contracts';
+import {
+  completionReply,
+  errorReply,
+  FakeOpenAiServer,
+  storedMessages,
+  waitFor,
+  type ChatRequestBody,
+} from '@refinery/testing';
+import { orderAnalysis } from '../../libs/enrichment/src';
+import {
+  exception,
+  startPipeline,
+  type Pipeline,
+} from '../../libs/enrichment/test/support/pipeline';
+import type { SweepResult } from '../../services/quality-monitor/src/reprocess/reprocessor';
+import type { TenantReport } from '../../services/quality-monitor/src/report/enrichment-report';
+import { startMonitor, type Monitor } from '../../services/quality-monitor/test/monitor-app';
+
+type AlertEvent = EventPayload<'alerts.changed'>;
+
+/**
+ * The completeness guarantee across services: the stages and the quality monitor in this
+ * process, following one tenant, with an AI provider that is down until the test says so.
+ */
+describe('guaranteed completeness', () => {
+  const outage = { on: true };
+  let server: FakeOpenAiServer;
+  let pipeline: Pipeline;
+  let monitor: Monitor;
+
+  beforeAll(async () => {
+    server = await FakeOpenAiServer.start();
+    server.respondWith((body: ChatRequestBody) => {
+      const task = body.response_format?.json_schema?.name ?? '';
+      const order: string = JSON.parse(body.messages.at(-1)?.content ?? '{}').record?.order_number;
+      if (order.startsWith('DEAD') || outage.on) return errorReply(503, 'The model is overloaded');
+      if (task === 'analysis')
+        return completionReply({ problems: [{ code: 'LATE_SHIPMENT', confidence: 0.9 }] });
+      if (task === 'classification')
+        return completionReply({
+          label: 'DELIVERY_DELAY',
+          confidence: 0.93,
+          explanation: [{ feature: 'never_arrived', weight: 1.4 }],
+        });
+      return completionReply({
+        action: 'CONTACT_CARRIER',
+        automatable: true,
+        rationale: 'The carrier holds it.',
+        confidence: 0.9,
+      });
+    });
+    pipeline = await startPipeline({
+      env: {
+        AI_PROVIDER: 'openai',
+        OPENAI_BASE_URL: server.baseUrl,
+        OPENAI_MODEL: 'fake-model',
+        ENRICHMENT_RETRY_SCHEDULE: '200ms',
+        ENRICHMENT_REPROCESS_LIMIT: '1',
+      },
+    });
+    monitor = await startMonitor({
+      QUALITY_TENANT: pipeline.tenant,
+      QUALITY_REPROCESS_COOLDOWN: '0',
+      QUALITY_ALERT_INTERVAL: '200ms',
+    });
+  });
+  afterAll(async () => {
+    await monitor.close();
+    await pipeline.close();
+    await server.close();
+  });
+
+  const report = async () =>
+    (await monitor.get<TenantReport>(`/api/enrichment/report/${pipeline.tenant}`)).body;
+  const processNow = async () => {
+    const res = await monitor.send<SweepResult>(
+      'POST',
+      `/api/enrichment/process/${pipeline.tenant}`,
+    );
+    expect(res.status).toBe(202);
+    return res.body;
+  };
+  const alertChanges = async () =>
+    (
+      await storedMessages<AlertEvent>(
+        pipeline.nc,
+        'ALERTS',
+        filterOf('alerts.changed', { tenant: pipeline.tenant }),
+      )
+    ).map((m) => `${m.data.data.alert}/${m.data.data.severity}/${m.data.data.state}`);
+
+  it('re-drives a record that failed during an outage until it completes, and the alert resolves', async () => {
+    const [event] = await pipeline.receive([exception('DOWN-1')]);
+    await waitFor(async () => (await report()).records.failed === 1);
+    await waitFor(async () => (await alertChanges()).includes('completeness/critical/firing'));
+
+    outage.on = false;
+    const sweep = await processNow();
+    expect(sweep).toMatchObject({
+      requested: 1,
+      by_stage: { 'order-analysis': 1 },
+      by_reason: { failed: 1 },
+      records: [{ record_id: event.record_id, stage: 'order-analysis', reason: 'failed' }],
+    });
+
+    const completed = await pipeline.waitForCompleted(1);
+    expect(completed.map((m) => m.data.record_id)).toEqual([event.record_id]);
+    await waitFor(async () => (await report()).records.completed === 1);
+    expect((await report()).records).toMatchObject({ failed: 0, backlog: 0 });
+    await waitFor(async () => (await alertChanges()).includes('completeness/critical/resolved'));
+    // Nothing left to drive.
+    expect((await processNow()).requested).toBe(0);
+  });
+
+  it('escalates a record still failing past the reprocess limit, once, and stops asking', async () => {
+    const [event] = await pipeline.receive([exception('DEAD-1')]);
+    const failedNow = async () => (await report()).stages['order-analysis'].statuses.FAILED ?? 0;
+    await waitFor(async () => (await failedNow()) === 1);
+
+    // The one attempt the limit allows.
+    expect((await processNow()).requested).toBe(1);
+    const row = await waitFor(async () => {
+      const r = await pipeline.stageRow(orderAnalysis, event.record_id!);
+      return r?.errors.some((e) => e.startsWith('reprocess 1')) && r;
+    });
+    expect(row).toMatchObject({ status: 'FAILED', output: null });
+    // The failed attempt is not retried on its own: escalation waits for the next request.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await report()).integrity.escalated).toBe(0);
+
+    // Past it: the stage escalates instead, and the monitor stops asking.
+    expect((await processNow()).requested).toBe(1);
+    await waitFor(async () => (await report()).integrity.escalated === 1);
+    const integrity = await monitor.get<Record<string, number>>(
+      `/api/enrichment/integrity/${pipeline.tenant}`,
+    );
+    expect(integrity.body).toMatchObject({
+      escalated: 1,
+      incomplete_after_day: 0,
+      over_retry_limit: 0,
+    });
+    expect((await processNow()).requested).toBe(0);
+
+    const reviews = await pipeline.stored<EventPayload<'review.requested'>>(
+      'LEARNING',
+      `review.requested.${pipeline.tenant}`,
+    );
+    expect(reviews.map((m) => [m.data.record_id, m.data.data.output])).toEqual([
+      [event.record_id, null],
+    ]);
+  });
+});

@@ -1,0 +1,164 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DatabaseError } from 'pg';
+import { badField } from './problems';
+import { isTimeout, ReadOnlyDatabase, type Query } from './read-only-database';
+import { isPayloadRule, splitTable, type Rule, type StoredRule } from './rule-definition';
+import { RULES_SETTINGS, type RulesConfig } from './rules-config';
+import {
+  outcomeOf,
+  summaryOf,
+  UNEXPECTED_IDS_SIZE,
+  type RuleOutcome,
+  type RuleResult,
+} from './run-report';
+import { checkReadOnlySql } from './sql-guard';
+import { describeTable, unknownTable } from './table-catalog';
+import { blamedField, CheckError, planTableCheck } from './table-rule-sql';
+
+type CustomRule = Extract<Rule, { type: 'custom_sql' }>;
+
+/** Runs rules against other services' tables, through the read-only role. */
+@Injectable()
+export class RuleChecks {
+  constructor(
+    private readonly db: ReadOnlyDatabase,
+    @Inject(RULES_SETTINGS) private readonly config: RulesConfig,
+  ) {}
+
+  /** Never throws: a rule that cannot run fails, with the reason in exception_info. */
+  async run(rule: StoredRule): Promise<RuleResult> {
+    try {
+      const result =
+        rule.type === 'custom_sql' ? await this.custom(rule) : await this.builtIn(rule);
+      return { success: result.unexpected_count === 0, rule: summaryOf(rule), result };
+    } catch (error) {
+      return {
+        success: false,
+        rule: summaryOf(rule),
+        result: null,
+        exception_info: { raised_exception: true, exception_message: this.describe(error, rule) },
+      };
+    }
+  }
+
+  /** Refuses, with a 400 naming the field, a rule that could not run as written. */
+  async validate(rule: Rule): Promise<void> {
+    if (isPayloadRule(rule)) return;
+    try {
+      if (rule.type === 'custom_sql') {
+        const sql = this.guard(rule);
+        await this.db.read(this.config.QUALITY_CUSTOM_SQL_TIMEOUT_MS, async (query) => {
+          if (rule.table) await this.countRows(query, rule.table);
+          await this.explain(query, 'sql', `SELECT * FROM (\n${sql}\n) AS failing`, []);
+        });
+        return;
+      }
+      await this.db.read(this.config.QUALITY_QUERY_TIMEOUT_MS, async (query) => {
+        const plan = await planTableCheck(query, rule, this.config.QUALITY_READONLY_USER);
+        if (rule.type === 'regex')
+          await this.explain(query, 'pattern', `SELECT '' ~ $1`, [rule.pattern], true);
+        await this.explain(
+          query,
+          blamedField(rule),
+          `SELECT count(*) FROM ${plan.table.sql} AS t WHERE ${plan.condition}`,
+          plan.params,
+        );
+      });
+    } catch (error) {
+      if (error instanceof CheckError) throw badField(error.path, error.message);
+      throw error;
+    }
+  }
+
+  private async builtIn(rule: Exclude<StoredRule, CustomRule>): Promise<RuleOutcome> {
+    return this.db.read(this.config.QUALITY_QUERY_TIMEOUT_MS, async (query) => {
+      const { table, column, id, order, condition, params } = await planTableCheck(
+        query,
+        rule,
+        this.config.QUALITY_READONLY_USER,
+      );
+      const [counts] = await query<Record<string, string>>(
+        `SELECT count(*) AS element_count, count(*) FILTER (WHERE ${column} IS NULL) AS missing_count,
+                count(*) FILTER (WHERE ${condition}) AS unexpected_count
+           FROM ${table.sql} AS t`,
+        params,
+      );
+      const failing = await query<{ id: string | null; value: unknown }>(
+        `SELECT ${id} AS id, to_jsonb(${column}) AS value FROM ${table.sql} AS t
+          WHERE ${condition} ORDER BY ${order} LIMIT ${UNEXPECTED_IDS_SIZE}`,
+        params,
+      );
+      return outcomeOf(
+        rule.type,
+        {
+          element_count: Number(counts.element_count),
+          missing_count: Number(counts.missing_count),
+          unexpected_count: Number(counts.unexpected_count),
+        },
+        failing,
+      );
+    });
+  }
+
+  /** The query returns the failing rows; an `id` column among them names them. */
+  private async custom(rule: CustomRule): Promise<RuleOutcome> {
+    const sql = this.guard(rule);
+    return this.db.read(this.config.QUALITY_CUSTOM_SQL_TIMEOUT_MS, async (query) => {
+      const rows = await query<{ row: Record<string, unknown>; total: string }>(
+        `SELECT to_jsonb(failing) AS row, count(*) OVER () AS total
+           FROM (\n${sql}\n) AS failing LIMIT ${UNEXPECTED_IDS_SIZE}`,
+      );
+      const elements = rule.table ? await this.countRows(query, rule.table) : null;
+      const failing = rows.map(({ row }) => ({
+        id: row.id === undefined || row.id === null ? null : String(row.id),
+        value: row,
+      }));
+      return outcomeOf(
+        'custom_sql',
+        {
+          element_count: elements,
+          missing_count: null,
+          unexpected_count: rows.length === 0 ? 0 : Number(rows[0].total),
+        },
+        failing,
+      );
+    });
+  }
+
+  private guard(rule: CustomRule): string {
+    const check = checkReadOnlySql(rule.sql);
+    if (!check.ok) throw new CheckError('sql', check.problem);
+    return check.sql;
+  }
+
+  private async countRows(query: Query, name: string): Promise<number> {
+    const [schema, table] = splitTable(name);
+    const info = await describeTable(query, schema, table);
+    if (!info) throw new CheckError('table', unknownTable(name, this.config.QUALITY_READONLY_USER));
+    const [row] = await query<{ n: string }>(`SELECT count(*) AS n FROM ${info.sql}`);
+    return Number(row.n);
+  }
+
+  /** Plans the statement (or runs it, when `run`) and blames `path` for what Postgres refuses. */
+  private async explain(query: Query, path: string, sql: string, params: unknown[], run = false) {
+    try {
+      await query(run ? sql : `EXPLAIN ${sql}`, params);
+    } catch (error) {
+      if (error instanceof DatabaseError && !isTimeout(error))
+        throw new CheckError(path, `Postgres refuses it: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private describe(error: unknown, rule: StoredRule): string {
+    if (isTimeout(error)) {
+      const ms =
+        rule.type === 'custom_sql'
+          ? this.config.QUALITY_CUSTOM_SQL_TIMEOUT_MS
+          : this.config.QUALITY_QUERY_TIMEOUT_MS;
+      return `canceled: the query ran longer than the ${ms} ms statement timeout`;
+    }
+    if (error instanceof CheckError) return `${error.path}: ${error.message}`;
+    return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,64 @@
+import { escapeIdentifier as ident } from 'pg';
+import type { Query } from './read-only-database';
+
+export interface TableInfo {
+  /** `schema.table` as the user wrote it. */
+  name: string;
+  /** Quoted for SQL. */
+  sql: string;
+  oid: number;
+  schemaOid: number;
+  /** Column name to its type, as Postgres writes it (`character varying(200)`). */
+  columns: Map<string, string>;
+  primaryKey?: string;
+}
+
+/**
+ * A table as the read-only role sees it: one it may not read does not exist here. Names are
+ * looked up as values, never put into SQL, so a name can only match a real table.
+ */
+export async function describeTable(
+  query: Query,
+  schema: string,
+  table: string,
+): Promise<TableInfo | undefined> {
+  const rows = await query<{
+    oid: number;
+    schema_oid: number;
+    column: string;
+    type: string;
+    pk: boolean;
+  }>(
+    `SELECT c.oid::int AS oid, n.oid::int AS schema_oid, a.attname AS column,
+            format_type(a.atttypid, a.atttypmod) AS type,
+            EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary
+                      AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum) AS pk
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+        AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
+      ORDER BY a.attnum`,
+    [schema, table],
+  );
+  if (rows.length === 0) return undefined;
+  return {
+    name: `${schema}.${table}`,
+    sql: `${ident(schema)}.${ident(table)}`,
+    oid: rows[0].oid,
+    schemaOid: rows[0].schema_oid,
+    columns: new Map(rows.map((r) => [r.column, r.type])),
+    primaryKey: rows.find((r) => r.pk)?.column,
+  };
+}
+
+export const unknownTable = (name: string, role: string) =>
+  `table ${name} does not exist, or ${role} may not read it`;
+
+export const unknownColumn = (table: TableInfo, column: string) =>
+  `table ${table.name} has no column ${column}`;
+
+const TEXT = /^(text|character varying|character|citext|varchar|char)\b/;
+const NUMBER = /^(smallint|integer|bigint|numeric|real|double precision|decimal)\b/;
+export const isText = (type: string) => TEXT.test(type);
+export const isNumber = (type: string) => NUMBER.test(type);
