@@ -1,12 +1,20 @@
 import { compose, env, hostOf, mountedFrom, service } from './support/compose';
 import {
+  DASHBOARDS_DIR,
+  loadDashboards,
+  queriesOf,
+  queryPanels,
+  variableQuery,
+  type Dashboard,
+} from './support/dashboards';
+import {
   INGEST_OUTCOMES,
   REFINERY_METRICS,
   baseMetric,
   lookupSeries,
 } from './support/known-metrics';
-import { checkQuery, metricNames, outputLabels, templateLabels } from './support/promql';
-import { exists, readText, readYaml } from './support/repo';
+import { checkQuery, metricNames, outputLabels, selectors, templateLabels } from './support/promql';
+import { exists, readYaml } from './support/repo';
 
 interface Datasource {
   name: string;
@@ -15,57 +23,26 @@ interface Datasource {
   url: string;
 }
 
-interface Target {
-  refId: string;
-  expr?: string;
-  legendFormat?: string;
-  datasource?: { type?: string; uid?: string };
-}
-
-interface Panel {
-  id: number;
-  type: string;
-  title: string;
-  gridPos: { x: number; y: number; w: number; h: number };
-  datasource?: { type?: string; uid?: string };
-  targets?: Target[];
-  panels?: Panel[];
-  fieldConfig?: { overrides?: { matcher: { id: string; options: string } }[] };
-}
-
-interface Variable {
-  name: string;
-  type: string;
-  query?: string | { query: string };
-  datasource?: { uid?: string };
-}
-
-interface Dashboard {
-  uid: string;
-  title: string;
-  panels: Panel[];
-  templating?: { list: Variable[] };
-}
-
-const DASHBOARDS = 'deploy/grafana/dashboards';
 const datasources = readYaml<{ datasources: Datasource[] }>(
   'deploy/grafana/provisioning/datasources/datasources.yml',
 ).datasources;
 const providers = readYaml<{ providers: { options: { path: string } }[] }>(
   'deploy/grafana/provisioning/dashboards/dashboards.yml',
 ).providers;
-const dashboard = JSON.parse(readText(`${DASHBOARDS}/refinery-overview.json`)) as Dashboard;
-
+const dashboards = loadDashboards();
+const byUid = (uid: string): Dashboard => {
+  const found = dashboards.find((d) => d.uid === uid);
+  if (!found) throw new Error(`no dashboard with uid ${uid} in ${DASHBOARDS_DIR}`);
+  return found;
+};
+const allQueries = dashboards.flatMap(queriesOf);
 const prometheusUid = datasources.find((ds) => ds.type === 'prometheus')?.uid;
-const panels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
-const queryPanels = panels.filter((panel) => panel.type !== 'row');
-const queries = queryPanels.flatMap((panel) =>
-  (panel.targets ?? []).map((target) => ({
-    panel: panel.title,
-    ...target,
-    expr: target.expr ?? '',
-  })),
-);
+
+/** Labels a series carries itself (not those Prometheus adds to every target). */
+function ownLabels(metric: string): readonly string[] {
+  const series = lookupSeries(metric);
+  return series.kind === 'known' ? series.labels : [];
+}
 
 describe('Grafana provisioning', () => {
   it('provides Prometheus and the trace store from services in docker-compose.yml', () => {
@@ -79,7 +56,7 @@ describe('Grafana provisioning', () => {
 
   it('loads dashboards from the folder mounted from deploy/grafana/dashboards', () => {
     expect(providers.map((provider) => mountedFrom('grafana', provider.options.path))).toEqual([
-      DASHBOARDS,
+      DASHBOARDS_DIR,
     ]);
     expect(mountedFrom('grafana', '/etc/grafana/provisioning/datasources')).toBe(
       'deploy/grafana/provisioning/datasources',
@@ -87,29 +64,49 @@ describe('Grafana provisioning', () => {
     const home = env(service('grafana')).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
     if (home) expect(exists(mountedFrom('grafana', home) ?? '')).toBe(true);
   });
+
+  it('provisions the pipeline overview, data quality and service runtime dashboards', () => {
+    expect(dashboards.map((d) => d.uid).sort()).toEqual([
+      'refinery-data-quality',
+      'refinery-overview',
+      'refinery-service-runtime',
+    ]);
+    expect(new Set(dashboards.map((d) => d.title)).size).toBe(dashboards.length);
+  });
+
+  it('links every dashboard to the others through their shared tag', () => {
+    for (const dashboard of dashboards) {
+      expect(dashboard.tags).toContain('refinery');
+      const links = (dashboard.links ?? []).filter((link) => link.type === 'dashboards');
+      expect(links.flatMap((link) => link.tags ?? [])).toContain('refinery');
+    }
+  });
 });
 
-describe('Refinery overview dashboard', () => {
-  it('has a fixed uid and panels with unique ids inside the 24-column grid', () => {
-    expect(dashboard.uid).toBe('refinery-overview');
+describe.each(dashboards.map((d) => [d.file, d] as const))('dashboard %s', (_, dashboard) => {
+  const panels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
+  const queries = queriesOf(dashboard);
+  const variables = dashboard.templating?.list ?? [];
+
+  it('has panels with unique ids inside the 24-column grid', () => {
     expect(new Set(panels.map((panel) => panel.id)).size).toBe(panels.length);
     for (const { gridPos } of panels) expect(gridPos.x + gridPos.w).toBeLessThanOrEqual(24);
   });
 
   it('queries the provisioned Prometheus datasource by uid everywhere', () => {
-    const wrong = queryPanels.flatMap((panel) =>
+    const wrong = queryPanels(dashboard).flatMap((panel) =>
       [panel.datasource, ...(panel.targets ?? []).map((target) => target.datasource)]
         .filter((ds) => ds?.uid !== prometheusUid)
         .map(() => panel.title),
     );
     expect(wrong).toEqual([]);
-    const variables = dashboard.templating?.list.filter((v) => v.type === 'query') ?? [];
-    expect(variables.filter((v) => v.datasource?.uid !== prometheusUid)).toEqual([]);
+    const queryVariables = variables.filter((v) => v.type === 'query');
+    expect(queryVariables.filter((v) => v.datasource?.uid !== prometheusUid)).toEqual([]);
   });
 
   it.each(queries.map((query) => [`${query.panel} ${query.refId}`, query] as const))(
     '%s queries only metrics the services export, with their labels',
-    (_, query) => {
+    (__, query) => {
       expect(checkQuery(query.expr)).toEqual([]);
       const carried = outputLabels(query.expr);
       const legend = templateLabels(query.legendFormat ?? '');
@@ -117,36 +114,75 @@ describe('Refinery overview dashboard', () => {
     },
   );
 
-  it('filters template variables on metrics and labels that exist', () => {
-    for (const variable of dashboard.templating?.list ?? []) {
-      if (variable.type !== 'query') continue;
-      const text =
-        typeof variable.query === 'string' ? variable.query : (variable.query?.query ?? '');
+  it('fills template variables from metrics and labels that exist', () => {
+    for (const variable of variables.filter((v) => v.type === 'query')) {
+      const text = variableQuery(variable);
       const [, expr, label] = /^label_values\((.+),\s*(\w+)\)$/.exec(text) ?? [];
       expect(checkQuery(expr ?? text)).toEqual([]);
-      const series = lookupSeries(metricNames(expr)[0]);
-      const labels = series.kind === 'known' ? series.labels : [];
-      expect([...labels, 'job', 'instance', 'service']).toContain(label);
+      expect([...ownLabels(metricNames(expr)[0]), 'job', 'instance', 'service']).toContain(label);
     }
   });
 
-  it('shows every metric the services export, and service up', () => {
-    const read = new Set(queries.flatMap((query) => metricNames(query.expr).map(baseMetric)));
+  it("filters every series that has a variable's label by that variable", () => {
+    const names = new Set(variables.map((v) => v.name));
+    const unfiltered = queries.flatMap((query) =>
+      selectors(query.expr)
+        .filter(({ metric }) => metric !== undefined)
+        .flatMap(({ metric }) =>
+          ownLabels(metric ?? '')
+            .filter((label) => names.has(label))
+            .filter((label) => !new RegExp(`${label}\\s*=~\\s*"\\$${label}"`).test(query.expr))
+            .map((label) => `${query.panel} ${query.refId}: ${metric} not filtered by $${label}`),
+        ),
+    );
+    expect(unfiltered).toEqual([]);
+  });
+});
+
+describe('the dashboards together', () => {
+  it('show every metric the services export, and service up', () => {
+    const read = new Set(allQueries.flatMap((query) => metricNames(query.expr).map(baseMetric)));
     expect(Object.keys(REFINERY_METRICS).filter((metric) => !read.has(metric))).toEqual([]);
     expect(read.has('up')).toBe(true);
   });
 
-  it('names only real ingest outcomes', () => {
+  it('name only real ingest outcomes', () => {
+    const overview = byUid('refinery-overview');
     const used = [
-      ...queries.flatMap((query) =>
+      ...allQueries.flatMap((query) =>
         [...query.expr.matchAll(/outcome\s*=~?\s*"([^"]*)"/g)].flatMap((m) => m[1].split('|')),
       ),
-      ...queryPanels
+      ...queryPanels(overview)
         .filter((panel) => panel.targets?.some((t) => /by \(outcome\)/.test(t.expr ?? '')))
         .flatMap((panel) => panel.fieldConfig?.overrides?.map((o) => o.matcher.options) ?? []),
     ];
     expect(used.length).toBeGreaterThan(0);
     expect(used.filter((outcome) => !INGEST_OUTCOMES.includes(outcome))).toEqual([]);
+  });
+});
+
+describe('Refinery data quality dashboard', () => {
+  const dashboard = byUid('refinery-data-quality');
+
+  it("shows each table's score by dimension now and over the last seven days", () => {
+    const scorePanels = queryPanels(dashboard).filter((panel) =>
+      panel.targets?.some((t) => metricNames(t.expr ?? '').includes('refinery_quality_data_score')),
+    );
+    expect(scorePanels.map((panel) => panel.timeFrom ?? 'dashboard')).toEqual(
+      expect.arrayContaining(['dashboard', '7d']),
+    );
+    for (const panel of scorePanels) {
+      for (const target of panel.targets ?? []) {
+        expect(outputLabels(target.expr ?? '')).toEqual(new Set(['table', 'dimension']));
+      }
+    }
+  });
+});
+
+describe('Refinery service runtime dashboard', () => {
+  it('filters every query by the service variable', () => {
+    const queries = queriesOf(byUid('refinery-service-runtime'));
+    expect(queries.filter((query) => !query.expr.includes('service=~"$service"'))).toEqual([]);
   });
 });
 

@@ -113,15 +113,18 @@ export function registerQualityMetrics(
 
   gauge(
     'refinery_quality_alert_firing',
-    "1 while the monitor's own evaluation has the alert firing",
+    "1 while the monitor's own evaluation has the alert firing, 0 otherwise",
     ['tenant', 'alert', 'severity'],
     async (set) => {
-      const tenants = await reports.tenants();
-      for (const state of (await Promise.all(tenants.map((t) => alerter.states(t)))).flat()) {
-        set(
-          { tenant: state.tenant, alert: state.alert, severity: state.severity },
-          state.firing ? 1 : 0,
+      for (const tenant of await reports.tenants()) {
+        const states = await alerter.states(tenant);
+        const firing = new Set(
+          states.filter((a) => a.firing).map((a) => `${a.alert}:${a.severity}`),
         );
+        for (const [alert, levels] of Object.entries(await thresholds.of(tenant))) {
+          for (const severity of Object.keys(levels))
+            set({ tenant, alert, severity }, firing.has(`${alert}:${severity}`) ? 1 : 0);
+        }
       }
     },
   );

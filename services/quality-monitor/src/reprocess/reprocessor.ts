@@ -43,15 +43,29 @@ const LISTED = 100;
 /** Records per sweep and tenant: a bounded sweep, the next one picks up the rest. */
 const BATCH = 5_000;
 
-/** Registered once per process, however many monitors it runs. */
-export function reprocessMetrics(): Counter<'tenant' | 'stage' | 'reason'> {
+type RequestLabels = 'tenant' | 'stage' | 'reason';
+const REASONS: ReprocessReason[] = ['failed', 'stuck', 'unsure'];
+
+/**
+ * Registered once per process, however many monitors it runs. Every tenant's series start
+ * at 0, so a rate over them means something before the first request.
+ */
+export function reprocessMetrics(tenants?: () => Promise<string[]>): Counter<RequestLabels> {
   const name = 'refinery_quality_reprocess_requested_total';
-  return ((register.getSingleMetric(name) as Counter<'tenant' | 'stage' | 'reason'>) ??
+  const known = register.getSingleMetric(name) as Counter<RequestLabels> | undefined;
+  return (
+    known ??
     new Counter({
       name,
       help: 'Records the quality monitor asked a stage to drive again, and why',
       labelNames: ['tenant', 'stage', 'reason'],
-    })) as Counter<'tenant' | 'stage' | 'reason'>;
+      async collect() {
+        for (const tenant of (await tenants?.()) ?? [])
+          for (const stage of STAGES)
+            for (const reason of REASONS) this.inc({ tenant, stage, reason }, 0);
+      },
+    })
+  );
 }
 
 /**
@@ -63,7 +77,7 @@ export function reprocessMetrics(): Counter<'tenant' | 'stage' | 'reason'> {
 @Injectable()
 export class Reprocessor implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('Reprocessor');
-  private readonly requests = reprocessMetrics();
+  private readonly requests: Counter<RequestLabels>;
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
 
@@ -72,7 +86,9 @@ export class Reprocessor implements OnModuleInit, OnModuleDestroy {
     private readonly publisher: JetStreamPublisher,
     private readonly reports: EnrichmentReport,
     @Inject(QUALITY_CONFIG) private readonly config: QualityConfig,
-  ) {}
+  ) {
+    this.requests = reprocessMetrics(() => this.reports.tenants());
+  }
 
   onModuleInit(): void {
     const every = this.config.QUALITY_SWEEP_INTERVAL;
