@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/coverage'] },
+  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/coverage', '.refinery'] },
   ...tseslint.configs.recommended,
   prettier,
   {
