@@ -1,23 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantSlugSchema } from '@refinery/contracts';
-import { durationVar, problemFor, ProblemException } from '@refinery/runtime';
+import { durationVar } from '@refinery/runtime';
 import { z } from 'zod';
 import { Alerter } from '../alerts/alerter';
 import { Thresholds, ThresholdsUpdateSchema, type ThresholdsUpdate } from '../alerts/thresholds';
+import { badRequest, parseInput } from '../problems';
 import { Reprocessor } from '../reprocess/reprocessor';
 import { EnrichmentReport } from './enrichment-report';
 
 const LimitSchema = z.coerce.number().int().min(1).max(1000).default(100);
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, path: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const message = result.error.issues.map((i) => i.message).join('; ');
-  throw new ProblemException(
-    problemFor(400, `${path}: ${message}`, { errors: [{ path, message }] }),
-  );
-}
 
 /** Where a tenant's records stand: the on-call engineer's first three questions. */
 @ApiTags('enrichment')
@@ -35,7 +27,7 @@ export class EnrichmentController {
     summary: "OK, WARNING or CRITICAL, with each check against the tenant's thresholds",
   })
   async health(@Param('tenant') tenant: string) {
-    const slug = parse(TenantSlugSchema, tenant, 'tenant');
+    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
     const report = await this.reports.report(slug);
     const checks = this.thresholds.check(report, await this.thresholds.of(slug));
     const worst = (['CRITICAL', 'WARNING'] as const).find((s) =>
@@ -50,7 +42,7 @@ export class EnrichmentController {
       'Records incomplete after a day and records over the retry limit (both should be 0), escalations, high-confidence rate',
   })
   async integrity(@Param('tenant') tenant: string) {
-    const report = await this.reports.report(parse(TenantSlugSchema, tenant, 'tenant'));
+    const report = await this.reports.report(parseInput(TenantSlugSchema, tenant, 'tenant'));
     return {
       tenant: report.tenant,
       ...report.integrity,
@@ -61,7 +53,7 @@ export class EnrichmentController {
   @Get('thresholds/:tenant')
   @ApiOperation({ summary: "The tenant's alert thresholds: its overrides over the defaults" })
   async getThresholds(@Param('tenant') tenant: string) {
-    const slug = parse(TenantSlugSchema, tenant, 'tenant');
+    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
     return { tenant: slug, thresholds: await this.thresholds.of(slug) };
   }
 
@@ -71,13 +63,13 @@ export class EnrichmentController {
       'Overrides thresholds for the tenant, e.g. {"completeness": {"warning": 0.9}}; null restores a default',
   })
   async putThresholds(@Param('tenant') tenant: string, @Body() body: unknown) {
-    const slug = parse(TenantSlugSchema, tenant, 'tenant');
-    const update = parse(ThresholdsUpdateSchema, body, 'body') as ThresholdsUpdate;
+    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
+    const update = parseInput(ThresholdsUpdateSchema, body, 'body') as ThresholdsUpdate;
     try {
       return { tenant: slug, thresholds: await this.thresholds.update(slug, update) };
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      throw new ProblemException(problemFor(400, error.message));
+      throw badRequest([{ path: 'body', message: error.message }]);
     }
   }
 
@@ -86,7 +78,7 @@ export class EnrichmentController {
     summary: "The tenant's alerts as last evaluated: firing or resolved, since when",
   })
   async alerts(@Param('tenant') tenant: string) {
-    const slug = parse(TenantSlugSchema, tenant, 'tenant');
+    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
     return { tenant: slug, alerts: await this.alerter.states(slug) };
   }
 
@@ -97,9 +89,9 @@ export class EnrichmentController {
       'Drives the incomplete records again now: FAILED stages, stages stuck longer than stuck_after (default QUALITY_STUCK_AFTER), unsure answers nobody labelled',
   })
   process(@Param('tenant') tenant: string, @Query('stuck_after') stuckAfter?: string) {
-    const slug = parse(TenantSlugSchema, tenant, 'tenant');
+    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
     const after =
-      stuckAfter === undefined ? undefined : parse(durationVar, stuckAfter, 'stuck_after');
+      stuckAfter === undefined ? undefined : parseInput(durationVar, stuckAfter, 'stuck_after');
     return this.reprocessor.sweep(slug, after);
   }
 
@@ -109,14 +101,14 @@ export class EnrichmentController {
       'Completeness, backlog, failure rate, quality score, latency, per-stage figures and the confidence distribution',
   })
   report(@Param('tenant') tenant: string) {
-    return this.reports.report(parse(TenantSlugSchema, tenant, 'tenant'));
+    return this.reports.report(parseInput(TenantSlugSchema, tenant, 'tenant'));
   }
 
   @Get('backlog/:tenant')
   @ApiOperation({ summary: 'Records awaiting processing, oldest first, with each stage status' })
   async backlog(@Param('tenant') tenant: string, @Query('limit') limit?: string) {
-    const slug = parse(TenantSlugSchema, tenant, 'tenant');
-    const records = await this.reports.backlog(slug, parse(LimitSchema, limit, 'limit'));
+    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
+    const records = await this.reports.backlog(slug, parseInput(LimitSchema, limit, 'limit'));
     return { tenant: slug, records };
   }
 }

@@ -8,7 +8,7 @@ import {
   type CleanseRequest,
   type CleanseTarget,
 } from './cleanse-sql';
-import { badField, notFound } from './problems';
+import { badField, notFound } from '../problems';
 import { ReadOnlyDatabase } from './read-only-database';
 import { splitTable } from './rule-definition';
 import { RULES_SETTINGS, type RulesConfig } from './rules-config';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { badField, notFound, parseInput } from './problems';
+import { badField, notFound, parseInput } from '../problems';
 import { DIMENSIONS, RULE_TYPES, RuleSchema, type StoredRule } from './rule-definition';
 import { RuleChecks } from './rule-checks';
 import { RulesRepository } from './rules.repository';

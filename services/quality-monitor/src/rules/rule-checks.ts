@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DatabaseError } from 'pg';
-import { badField } from './problems';
+import { badField } from '../problems';
 import { isTimeout, ReadOnlyDatabase, type Query } from './read-only-database';
 import { isPayloadRule, splitTable, type Rule, type StoredRule } from './rule-definition';
 import { RULES_SETTINGS, type RulesConfig } from './rules-config';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseError } from 'pg';
 import { DataSource } from 'typeorm';
-import { badField } from './problems';
+import { badField } from '../problems';
 import { PAYLOAD, type Rule, type StoredRule } from './rule-definition';
 
 interface RuleRow {

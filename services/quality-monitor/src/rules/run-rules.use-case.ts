@@ -5,7 +5,7 @@ import { ruleRuns } from './rule-metrics';
 import { RulesRepository } from './rules.repository';
 import { RunsRepository } from './runs.repository';
 import { statisticsOf, type RuleResult, type RunReport } from './run-report';
-import { badField, notFound } from './problems';
+import { badField, notFound } from '../problems';
 import { isPayloadRule, type StoredRule } from './rule-definition';
 
 /** Runs rules one after another (gentle on the database), then stores and counts the run. */

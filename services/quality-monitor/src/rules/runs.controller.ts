@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TenantSlugSchema } from '@refinery/contracts';
 import { z } from 'zod';
-import { notFound, parseInput } from './problems';
+import { notFound, parseInput } from '../problems';
 import { RunRulesUseCase } from './run-rules.use-case';
 import { RunsRepository } from './runs.repository';
 import { problemResponse } from './rules.openapi';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { completenessOf } from './completeness';
-import { badField, notFound, parseInput } from './problems';
+import { badField, notFound, parseInput } from '../problems';
 import { ReadOnlyDatabase } from './read-only-database';
 import { IDENTIFIER, identifier, RuleSchema } from './rule-definition';
 import { RuleChecks } from './rule-checks';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CleanseRequestSchema } from './cleanse-sql';
 import { CleanseUseCase } from './cleanse.use-case';
-import { parseInput } from './problems';
+import { parseInput } from '../problems';
 import { cleanseBody, problemResponse } from './rules.openapi';
 import { TableProfileUseCase } from './table-profile.use-case';
 
