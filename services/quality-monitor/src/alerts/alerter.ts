@@ -14,6 +14,7 @@ import {
 import { JetStreamPublisher, type PublishItem } from '@refinery/messaging';
 import { DataSource } from 'typeorm';
 import { QUALITY_CONFIG, type QualityConfig } from '../config';
+import { Periodic } from '../periodic';
 import { EnrichmentReport } from '../report/enrichment-report';
 import { summaryOf, Thresholds, type CheckName } from './thresholds';
 
@@ -48,8 +49,7 @@ export const runbookOf = (alert: CheckName, severity: AlertSeverity) =>
 @Injectable()
 export class Alerter implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('Alerter');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly schedule = new Periodic('alert evaluation', () => this.evaluateAll(), this.log);
 
   constructor(
     private readonly db: DataSource,
@@ -60,19 +60,11 @@ export class Alerter implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    const every = this.config.QUALITY_ALERT_INTERVAL;
-    if (every === 0) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.evaluateAll()
-        .catch((error: unknown) => this.log.error(`alert evaluation failed: ${String(error)}`))
-        .finally(() => (this.running = undefined));
-    }, every);
-    this.timer.unref();
+    this.schedule.start(this.config.QUALITY_ALERT_INTERVAL);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.schedule.stop();
   }
 
   async evaluateAll(): Promise<void> {

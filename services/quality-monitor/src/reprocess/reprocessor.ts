@@ -16,6 +16,7 @@ import { JetStreamPublisher, type PublishItem } from '@refinery/messaging';
 import { Counter, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { QUALITY_CONFIG, type QualityConfig } from '../config';
+import { Periodic } from '../periodic';
 import { EnrichmentReport } from '../report/enrichment-report';
 
 /** Why a record is driven again. */
@@ -78,8 +79,7 @@ export function reprocessMetrics(tenants?: () => Promise<string[]>): Counter<Req
 export class Reprocessor implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('Reprocessor');
   private readonly requests: Counter<RequestLabels>;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly schedule = new Periodic('sweep', () => this.sweepAll(), this.log);
 
   constructor(
     private readonly db: DataSource,
@@ -91,35 +91,23 @@ export class Reprocessor implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    const every = this.config.QUALITY_SWEEP_INTERVAL;
-    if (every === 0) return;
-    this.timer = setInterval(() => void this.sweepAll(), every);
-    this.timer.unref();
+    this.schedule.start(this.config.QUALITY_SWEEP_INTERVAL);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /** The scheduled sweep: every tenant the monitor follows, one after another. */
-  async sweepAll(): Promise<SweepResult[]> {
-    const run = (async () => {
-      const out: SweepResult[] = [];
-      for (const tenant of await this.reports.tenants()) {
-        const result = await this.sweep(tenant).catch((error: unknown) => {
-          this.log.error(`sweep of ${tenant} failed: ${(error as Error).message}`);
-          return undefined;
-        });
-        if (result && result.requested > 0) {
-          this.log.log(`sweep of ${tenant}: asked for ${result.requested} records again`);
-        }
-        if (result) out.push(result);
+  private async sweepAll(): Promise<void> {
+    for (const tenant of await this.reports.tenants()) {
+      try {
+        const { requested } = await this.sweep(tenant);
+        if (requested > 0) this.log.log(`sweep of ${tenant}: asked for ${requested} records again`);
+      } catch (error) {
+        this.log.error(`sweep of ${tenant} failed: ${(error as Error).message}`);
       }
-      return out;
-    })();
-    this.running = run;
-    return run;
+    }
   }
 
   /** One tenant's sweep; `stuckAfterMs` overrides QUALITY_STUCK_AFTER for this call. */

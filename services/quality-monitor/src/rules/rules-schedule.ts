@@ -5,6 +5,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { Periodic } from '../periodic';
 import { RULES_SETTINGS, type RulesConfig } from './rules-config';
 import { RunRulesUseCase } from './run-rules.use-case';
 import { RunsRepository } from './runs.repository';
@@ -17,8 +18,7 @@ import { RunsRepository } from './runs.repository';
 @Injectable()
 export class RulesSchedule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('RulesSchedule');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly schedule = new Periodic('scheduled run', () => this.tick(), this.logger);
 
   constructor(
     @Inject(RULES_SETTINGS) private readonly config: RulesConfig,
@@ -28,28 +28,18 @@ export class RulesSchedule implements OnApplicationBootstrap, BeforeApplicationS
 
   onApplicationBootstrap(): void {
     const every = this.config.QUALITY_RULES_INTERVAL;
-    if (every > 0) this.timer = setInterval(() => this.tick(every), Math.min(every, 60_000));
+    if (every > 0) this.schedule.start(Math.min(every, 60_000));
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.schedule.stop();
   }
 
-  private tick(every: number): void {
-    // A run longer than the interval is not overtaken by the next one.
-    this.running ??= (async () => {
-      try {
-        if (!(await this.runs.claimScheduledRun(every))) return;
-        const report = await this.runRules.execute('schedule');
-        this.logger.log(
-          `scheduled run ${report.id}: ${report.statistics.successful}/${report.statistics.evaluated} rules passed`,
-        );
-      } catch (error) {
-        this.logger.error(`scheduled run failed: ${(error as Error).message}`);
-      } finally {
-        this.running = undefined;
-      }
-    })();
+  private async tick(): Promise<void> {
+    if (!(await this.runs.claimScheduledRun(this.config.QUALITY_RULES_INTERVAL))) return;
+    const report = await this.runRules.execute('schedule');
+    this.logger.log(
+      `scheduled run ${report.id}: ${report.statistics.successful}/${report.statistics.evaluated} rules passed`,
+    );
   }
 }
