@@ -4,10 +4,18 @@ import { STREAMS } from '@refinery/contracts';
 import { Logger } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
 import type { Alerter } from '../alerts/alerter';
-import type { Thresholds } from '../alerts/thresholds';
+import type { TenantThresholds, Thresholds } from '../alerts/thresholds';
 import type { EnrichmentReport, TenantReport } from './enrichment-report';
 
 type Figure = (report: TenantReport) => number | null;
+
+/** What one scrape reads of a tenant. */
+interface TenantFigures {
+  report: TenantReport;
+  levels: TenantThresholds;
+  /** `<alert>:<severity>` of the alerts firing. */
+  firing: Set<string>;
+}
 
 const FIGURES: Record<string, [help: string, figure: Figure]> = {
   refinery_quality_completeness_ratio: [
@@ -60,12 +68,23 @@ export function registerQualityMetrics(
   alerter: Alerter,
   nc: NatsConnection,
 ): void {
-  let latest: Promise<TenantReport[]> | undefined;
+  let latest: Promise<TenantFigures[]> | undefined;
   // Every gauge's collect runs in the same scrape; they share one round of queries.
   const current = () =>
     (latest ??= (async () => {
       try {
-        return await Promise.all((await reports.tenants()).map((t) => reports.report(t)));
+        const tenants = await reports.tenants();
+        return await Promise.all(
+          tenants.map(async (tenant) => {
+            const [report, levels, states] = await Promise.all([
+              reports.report(tenant),
+              thresholds.of(tenant),
+              alerter.states(tenant),
+            ]);
+            const firing = states.filter((a) => a.firing).map((a) => `${a.alert}:${a.severity}`);
+            return { report, levels, firing: new Set(firing) };
+          }),
+        );
       } finally {
         setTimeout(() => (latest = undefined), 1_000).unref();
       }
@@ -73,7 +92,7 @@ export function registerQualityMetrics(
 
   for (const [name, [help, figure]] of Object.entries(FIGURES)) {
     gauge(name, help, ['tenant'], async (set) => {
-      for (const report of await current()) {
+      for (const { report } of await current()) {
         const value = figure(report);
         if (value !== null) set({ tenant: report.tenant }, value);
       }
@@ -85,7 +104,7 @@ export function registerQualityMetrics(
     'Classifications per confidence, cumulative like a histogram',
     ['tenant', 'le'],
     async (set) => {
-      for (const report of await current()) {
+      for (const { report } of await current()) {
         let total = 0;
         for (const bucket of report.confidence_histogram) {
           total += bucket.records;
@@ -101,8 +120,7 @@ export function registerQualityMetrics(
     "The tenant's threshold in force for each check",
     ['tenant', 'check', 'severity'],
     async (set) => {
-      for (const report of await current()) {
-        const levels = await thresholds.of(report.tenant);
+      for (const { report, levels } of await current()) {
         for (const [check, bySeverity] of Object.entries(levels)) {
           for (const [severity, value] of Object.entries(bySeverity))
             if (value !== undefined) set({ tenant: report.tenant, check, severity }, value);
@@ -116,14 +134,12 @@ export function registerQualityMetrics(
     "1 while the monitor's own evaluation has the alert firing, 0 otherwise",
     ['tenant', 'alert', 'severity'],
     async (set) => {
-      for (const tenant of await reports.tenants()) {
-        const states = await alerter.states(tenant);
-        const firing = new Set(
-          states.filter((a) => a.firing).map((a) => `${a.alert}:${a.severity}`),
-        );
-        for (const [alert, levels] of Object.entries(await thresholds.of(tenant))) {
-          for (const severity of Object.keys(levels))
-            set({ tenant, alert, severity }, firing.has(`${alert}:${severity}`) ? 1 : 0);
+      for (const { report, levels, firing } of await current()) {
+        for (const [alert, bySeverity] of Object.entries(levels)) {
+          for (const severity of Object.keys(bySeverity)) {
+            const on = firing.has(`${alert}:${severity}`) ? 1 : 0;
+            set({ tenant: report.tenant, alert, severity }, on);
+          }
         }
       }
     },
@@ -139,7 +155,7 @@ export function registerQualityMetrics(
     'Average time of a stage attempt, per tenant and stage',
     ['tenant', 'stage'],
     async (set) => {
-      for (const report of await current()) {
+      for (const { report } of await current()) {
         for (const [stage, figures] of Object.entries(report.stages)) {
           if (figures.avg_duration_ms !== null)
             set({ tenant: report.tenant, stage }, figures.avg_duration_ms);
