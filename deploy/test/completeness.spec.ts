@@ -1,18 +1,12 @@
 import { filterOf, type EventPayload } from '@refinery/contracts';
-import {
-  completionReply,
-  errorReply,
-  FakeOpenAiServer,
-  storedMessages,
-  waitFor,
-  type ChatRequestBody,
-} from '@refinery/testing';
+import { errorReply, FakeOpenAiServer, storedMessages, waitFor } from '@refinery/testing';
 import { orderAnalysis } from '../../libs/enrichment/src';
 import {
   exception,
   startPipeline,
   type Pipeline,
 } from '../../libs/enrichment/test/support/pipeline';
+import { scriptedLlm } from '../../libs/enrichment/test/support/scripted-llm';
 import type { SweepResult } from '../../services/quality-monitor/src/reprocess/reprocessor';
 import type { TenantReport } from '../../services/quality-monitor/src/report/enrichment-report';
 import { startMonitor, type Monitor } from '../../services/quality-monitor/test/monitor-app';
@@ -31,25 +25,11 @@ describe('guaranteed completeness', () => {
 
   beforeAll(async () => {
     server = await FakeOpenAiServer.start();
-    server.respondWith((body: ChatRequestBody) => {
-      const task = body.response_format?.json_schema?.name ?? '';
-      const order: string = JSON.parse(body.messages.at(-1)?.content ?? '{}').record?.order_number;
-      if (order.startsWith('DEAD') || outage.on) return errorReply(503, 'The model is overloaded');
-      if (task === 'analysis')
-        return completionReply({ problems: [{ code: 'LATE_SHIPMENT', confidence: 0.9 }] });
-      if (task === 'classification')
-        return completionReply({
-          label: 'DELIVERY_DELAY',
-          confidence: 0.93,
-          explanation: [{ feature: 'never_arrived', weight: 1.4 }],
-        });
-      return completionReply({
-        action: 'CONTACT_CARRIER',
-        automatable: true,
-        rationale: 'The carrier holds it.',
-        confidence: 0.9,
-      });
-    });
+    scriptedLlm(server, (_task, order) =>
+      order.startsWith('DEAD') || outage.on
+        ? errorReply(503, 'The model is overloaded')
+        : undefined,
+    );
     pipeline = await startPipeline({
       env: {
         AI_PROVIDER: 'openai',

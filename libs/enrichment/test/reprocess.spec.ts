@@ -1,14 +1,8 @@
 import { filterOf, subjectOf, type EventPayload } from '@refinery/contracts';
-import {
-  completionReply,
-  errorReply,
-  FakeOpenAiServer,
-  type ChatRequestBody,
-  type ScriptedReply,
-  waitFor,
-} from '@refinery/testing';
+import { completionReply, errorReply, FakeOpenAiServer, waitFor } from '@refinery/testing';
 import { classification, orderAnalysis } from '../src';
 import { exception, startPipeline, stagesOf, type Pipeline } from './support/pipeline';
+import { scriptedLlm, SURE_ANSWERS } from './support/scripted-llm';
 
 type Failed = EventPayload<'enrichment.failed'>;
 type Escalated = EventPayload<'enrichment.escalated'>;
@@ -16,27 +10,15 @@ type Review = EventPayload<'review.requested'>;
 
 /** DOWN-* fail order analysis while the outage lasts, DEAD-* always, UNSURE-* are unsure. */
 function llm(server: FakeOpenAiServer, outage: { on: boolean }) {
-  server.respondWith((body: ChatRequestBody): ScriptedReply => {
-    const task = body.response_format?.json_schema?.name ?? '';
-    const order: string = JSON.parse(body.messages.at(-1)?.content ?? '{}').record?.order_number;
-    if (task === 'analysis') {
-      if (order.startsWith('DEAD') || (order.startsWith('DOWN') && outage.on))
-        return errorReply(503, 'The model is overloaded');
-      return completionReply({ problems: [{ code: 'LATE_SHIPMENT', confidence: 0.9 }] });
-    }
-    if (task === 'classification') {
-      return completionReply({
-        label: 'DELIVERY_DELAY',
-        confidence: order.startsWith('UNSURE') ? 0.41 : 0.93,
-        explanation: [{ feature: 'never_arrived', weight: 1.4 }],
-      });
-    }
-    return completionReply({
-      action: 'CONTACT_CARRIER',
-      automatable: true,
-      rationale: 'The carrier still holds the parcel.',
-      confidence: 0.88,
-    });
+  scriptedLlm(server, (task, order) => {
+    if (
+      task === 'analysis' &&
+      (order.startsWith('DEAD') || (order.startsWith('DOWN') && outage.on))
+    )
+      return errorReply(503, 'The model is overloaded');
+    if (task === 'classification' && order.startsWith('UNSURE'))
+      return completionReply({ ...SURE_ANSWERS.classification, confidence: 0.41 });
+    return undefined;
   });
 }
 

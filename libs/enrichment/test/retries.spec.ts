@@ -1,14 +1,8 @@
 import { subjectOf, type EventPayload } from '@refinery/contracts';
-import {
-  completionReply,
-  errorReply,
-  FakeOpenAiServer,
-  type ChatRequestBody,
-  type ScriptedReply,
-  waitFor,
-} from '@refinery/testing';
+import { completionReply, errorReply, FakeOpenAiServer, waitFor } from '@refinery/testing';
 import { classification, orderAnalysis } from '../src';
 import { exception, startPipeline, stagesOf, type Pipeline } from './support/pipeline';
+import { scriptedLlm, SURE_ANSWERS } from './support/scripted-llm';
 
 /**
  * An LLM behind the chat-completions protocol whose answers depend on the record's order
@@ -16,34 +10,15 @@ import { exception, startPipeline, stagesOf, type Pipeline } from './support/pip
  * are always classified with low confidence.
  */
 function llm(server: FakeOpenAiServer) {
-  const calls = new Map<string, number>();
-  server.respondWith((body: ChatRequestBody): ScriptedReply => {
-    const task = body.response_format?.json_schema?.name ?? '';
-    const user = JSON.parse(body.messages.at(-1)?.content ?? '{}');
-    const order: string = user.record?.order_number ?? '';
-    const key = `${task}:${order}`;
-    const n = (calls.get(key) ?? 0) + 1;
-    calls.set(key, n);
-    if (task === 'analysis') {
-      if (order.startsWith('BROKEN')) return errorReply(503, 'The model is overloaded');
-      if (order.startsWith('FLAKY') && n <= 2) return errorReply(500, 'Internal error');
-      return completionReply({ problems: [{ code: 'LATE_SHIPMENT', confidence: 0.9 }] });
-    }
-    if (task === 'classification') {
-      return completionReply({
-        label: 'DELIVERY_DELAY',
-        confidence: order.startsWith('UNSURE') ? 0.41 : 0.93,
-        explanation: [{ feature: 'never_arrived', weight: 1.4 }],
-      });
-    }
-    return completionReply({
-      action: 'CONTACT_CARRIER',
-      automatable: true,
-      rationale: 'The carrier still holds the parcel.',
-      confidence: 0.88,
-    });
+  return scriptedLlm(server, (task, order, n) => {
+    if (task === 'analysis' && order.startsWith('BROKEN'))
+      return errorReply(503, 'The model is overloaded');
+    if (task === 'analysis' && order.startsWith('FLAKY') && n <= 2)
+      return errorReply(500, 'Internal error');
+    if (task === 'classification' && order.startsWith('UNSURE'))
+      return completionReply({ ...SURE_ANSWERS.classification, confidence: 0.41 });
+    return undefined;
   });
-  return calls;
 }
 
 describe('enrichment with an LLM that fails', () => {

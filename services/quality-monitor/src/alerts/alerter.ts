@@ -119,13 +119,12 @@ export class Alerter implements OnModuleInit, OnModuleDestroy {
     return changed;
   }
 
-  /** Every alert the tenant has had, firing or not; all of them without a tenant. */
-  async states(tenant?: string): Promise<AlertState[]> {
+  /** Every alert the tenant has had, firing or not. */
+  async states(tenant: string): Promise<AlertState[]> {
     const rows: AlertState[] = await this.db.query(
       `SELECT tenant, alert, severity, firing, value, threshold, since, changed_at
-         FROM alert_states WHERE $1::text IS NULL OR tenant = $1
-        ORDER BY tenant, alert, severity`,
-      [tenant ?? null],
+         FROM alert_states WHERE tenant = $1 ORDER BY alert, severity`,
+      [tenant],
     );
     return rows.map((r) => ({
       ...r,
