@@ -1,10 +1,9 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { STREAMS } from '@refinery/contracts';
-import { Logger } from '@nestjs/common';
-import { Gauge, register } from 'prom-client';
 import type { Alerter } from '../alerts/alerter';
 import type { TenantThresholds, Thresholds } from '../alerts/thresholds';
+import { oncePerScrape, scrapedGauge as gauge } from '../scrape-metrics';
 import type { EnrichmentReport, TenantReport } from './enrichment-report';
 
 type Figure = (report: TenantReport) => number | null;
@@ -68,27 +67,20 @@ export function registerQualityMetrics(
   alerter: Alerter,
   nc: NatsConnection,
 ): void {
-  let latest: Promise<TenantFigures[]> | undefined;
-  // Every gauge's collect runs in the same scrape; they share one round of queries.
-  const current = () =>
-    (latest ??= (async () => {
-      try {
-        const tenants = await reports.tenants();
-        return await Promise.all(
-          tenants.map(async (tenant) => {
-            const [report, levels, states] = await Promise.all([
-              reports.report(tenant),
-              thresholds.of(tenant),
-              alerter.states(tenant),
-            ]);
-            const firing = states.filter((a) => a.firing).map((a) => `${a.alert}:${a.severity}`);
-            return { report, levels, firing: new Set(firing) };
-          }),
-        );
-      } finally {
-        setTimeout(() => (latest = undefined), 1_000).unref();
-      }
-    })());
+  const current = oncePerScrape(async (): Promise<TenantFigures[]> => {
+    const tenants = await reports.tenants();
+    return Promise.all(
+      tenants.map(async (tenant) => {
+        const [report, levels, states] = await Promise.all([
+          reports.report(tenant),
+          thresholds.of(tenant),
+          alerter.states(tenant),
+        ]);
+        const firing = states.filter((a) => a.firing).map((a) => `${a.alert}:${a.severity}`);
+        return { report, levels, firing: new Set(firing) };
+      }),
+    );
+  });
 
   for (const [name, [help, figure]] of Object.entries(FIGURES)) {
     gauge(name, help, ['tenant'], async (set) => {
@@ -163,30 +155,4 @@ export function registerQualityMetrics(
       }
     },
   );
-}
-
-const log = new Logger('QualityMetrics');
-
-type Setter = (labels: Record<string, string>, value: number) => void;
-
-/** A gauge whose values are read when Prometheus scrapes. */
-function gauge(
-  name: string,
-  help: string,
-  labelNames: string[],
-  fill: (set: Setter) => Promise<void>,
-) {
-  register.removeSingleMetric(name);
-  new Gauge({
-    name,
-    help,
-    labelNames,
-    async collect() {
-      this.reset();
-      // One failing source (NATS away, say) leaves its gauge empty, not the whole scrape.
-      await fill((labels, value) => this.set(labels, value)).catch((error: unknown) =>
-        log.warn(`${name}: ${error instanceof Error ? error.message : String(error)}`),
-      );
-    },
-  });
 }

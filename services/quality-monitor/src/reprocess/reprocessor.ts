@@ -13,10 +13,11 @@ import {
   type StageName,
 } from '@refinery/contracts';
 import { JetStreamPublisher, type PublishItem } from '@refinery/messaging';
-import { Counter, register } from 'prom-client';
+import type { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { QUALITY_CONFIG, type QualityConfig } from '../config';
 import { Periodic } from '../periodic';
+import { sharedCounter } from '../scrape-metrics';
 import { EnrichmentReport } from '../report/enrichment-report';
 
 /** Why a record is driven again. */
@@ -51,23 +52,17 @@ const REASONS: ReprocessReason[] = ['failed', 'stuck', 'unsure'];
  * Registered once per process, however many monitors it runs. Every tenant's series start
  * at 0, so a rate over them means something before the first request.
  */
-export function reprocessMetrics(tenants?: () => Promise<string[]>): Counter<RequestLabels> {
-  const name = 'refinery_quality_reprocess_requested_total';
-  const known = register.getSingleMetric(name) as Counter<RequestLabels> | undefined;
-  return (
-    known ??
-    new Counter({
-      name,
-      help: 'Records the quality monitor asked a stage to drive again, and why',
-      labelNames: ['tenant', 'stage', 'reason'],
-      async collect() {
-        for (const tenant of (await tenants?.()) ?? [])
-          for (const stage of STAGES)
-            for (const reason of REASONS) this.inc({ tenant, stage, reason }, 0);
-      },
-    })
-  );
-}
+export const reprocessMetrics = (tenants?: () => Promise<string[]>): Counter<RequestLabels> =>
+  sharedCounter({
+    name: 'refinery_quality_reprocess_requested_total',
+    help: 'Records the quality monitor asked a stage to drive again, and why',
+    labelNames: ['tenant', 'stage', 'reason'],
+    async collect() {
+      for (const tenant of (await tenants?.()) ?? [])
+        for (const stage of STAGES)
+          for (const reason of REASONS) this.inc({ tenant, stage, reason }, 0);
+    },
+  });
 
 /**
  * Finds records that stopped short of enrichment.completed (a FAILED stage, a stage stuck
