@@ -1,5 +1,7 @@
 import { DynamicModule, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { STREAMS } from '@refinery/contracts';
 import { NATS_CONNECTION } from '@refinery/messaging';
 import { ServiceModule } from '@refinery/runtime';
 import { Alerter } from './alerts/alerter';
@@ -21,6 +23,7 @@ export class AppModule implements OnModuleInit {
     private readonly thresholds: Thresholds,
     private readonly alerter: Alerter,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(QUALITY_CONFIG) private readonly config: QualityConfig,
   ) {}
 
   static forRoot(config: QualityConfig): DynamicModule {
@@ -48,7 +51,13 @@ export class AppModule implements OnModuleInit {
     };
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     registerQualityMetrics(this.reports, this.thresholds, this.alerter, this.nc);
+    // Payload rules had a durable of their own on records.received; the projection's
+    // consumer checks them now, and the old durable would hold its backlog forever.
+    const tenant = this.config.QUALITY_TENANT;
+    const retired = `quality-monitor-rules${tenant ? `_${tenant}` : ''}`;
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.consumers.delete(STREAMS.RECORDS.name, retired).catch(() => undefined);
   }
 }

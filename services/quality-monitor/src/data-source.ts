@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { CreateEnrichmentState1764000000000 } from './migrations/1764000000000-create-enrichment-state';
 import { AddReprocessingAndAlerts1764000000001 } from './migrations/1764000000001-add-reprocessing-and-alerts';
 import { CreateValidationRules1764100000000 } from './migrations/1764100000000-create-validation-rules';
+import { KeepJsonAsSent1764200000000 } from './migrations/1764200000000-keep-json-as-sent';
 
 export const SCHEMA = 'quality';
 export const entities = [];
@@ -10,6 +11,7 @@ export const migrations = [
   CreateEnrichmentState1764000000000,
   AddReprocessingAndAlerts1764000000001,
   CreateValidationRules1764100000000,
+  KeepJsonAsSent1764200000000,
 ];
 
 /** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */

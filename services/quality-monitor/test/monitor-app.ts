@@ -137,14 +137,23 @@ export function completedRecord(monitor: Monitor, confidence: number, at: Date) 
         input(id, t(0)),
         t(0),
       ),
-    done: () =>
-      monitor.publish(
+    /** The done events of the first two stages. */
+    done: async () => {
+      await monitor.publish(
         'enrichment.done',
         subjectOf('enrichment.done', { stage: 'order-analysis', tenant }),
         id,
         { stage: 'order-analysis', input: input(id, t(0)), stages: stages1 },
         t(10),
-      ),
+      );
+      await monitor.publish(
+        'enrichment.done',
+        subjectOf('enrichment.done', { stage: 'classification', tenant }),
+        id,
+        { stage: 'classification', input: input(id, t(0)), stages: stages2 },
+        t(20),
+      );
+    },
     completed: () =>
       monitor.publish(
         'enrichment.completed',

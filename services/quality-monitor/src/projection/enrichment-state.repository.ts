@@ -22,14 +22,19 @@ export class EnrichmentStateRepository {
                 latency_ms, input)
          SELECT * FROM json_to_recordset($1::json) AS r(record_id uuid, tenant text,
                 record_type text, received_at timestamptz, completed_at timestamptz, latency_ms real,
-                input jsonb)
+                input json)
          ON CONFLICT (record_id) DO UPDATE SET
            record_type = COALESCE(record_states.record_type, EXCLUDED.record_type),
            received_at = COALESCE(record_states.received_at, EXCLUDED.received_at),
            completed_at = COALESCE(record_states.completed_at, EXCLUDED.completed_at),
            latency_ms = COALESCE(record_states.latency_ms, EXCLUDED.latency_ms),
            input = COALESCE(record_states.input, EXCLUDED.input),
-           updated_at = now()`,
+           updated_at = now()
+         -- Only what adds a field: redelivered events write nothing.
+         WHERE (record_states.record_type IS NULL AND EXCLUDED.record_type IS NOT NULL)
+            OR (record_states.received_at IS NULL AND EXCLUDED.received_at IS NOT NULL)
+            OR (record_states.completed_at IS NULL AND EXCLUDED.completed_at IS NOT NULL)
+            OR (record_states.input IS NULL AND EXCLUDED.input IS NOT NULL)`,
         [JSON.stringify(records)],
       );
     }
@@ -40,7 +45,7 @@ export class EnrichmentStateRepository {
          SELECT * FROM json_to_recordset($1::json) AS r(record_id uuid, stage text, tenant text,
                 status text, retry_count integer, last_attempt_at timestamptz, errors text[],
                 confidence real, duration_ms real, final boolean, event_at timestamptz,
-                report jsonb)
+                report json)
          ON CONFLICT (record_id, stage) DO UPDATE SET
            status = EXCLUDED.status, retry_count = EXCLUDED.retry_count,
            last_attempt_at = EXCLUDED.last_attempt_at, errors = EXCLUDED.errors,

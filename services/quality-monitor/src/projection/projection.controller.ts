@@ -1,24 +1,18 @@
 import { Controller, type Type } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { EVENTS, filterOf, STREAMS } from '@refinery/contracts';
+import { filterOf, STREAMS, type EventPayload } from '@refinery/contracts';
 import { JetStreamConsumer, type InboundMessage } from '@refinery/messaging';
-import { z } from 'zod';
+import { StreamRulesUseCase } from '../rules/stream-rules.use-case';
 import { EnrichmentStateRepository } from './enrichment-state.repository';
+import { CompletedEventSchema, ReceivedEventSchema, StageEventSchema } from './projected-events';
 import { mergeRows, type ProjectedEvent } from './state-rows';
-
-/** Every event on `enrichment.<a>.<b>.<tenant>`: a stage's own, and reprocess requests. */
-const StageEventSchema = z.discriminatedUnion('type', [
-  EVENTS['enrichment.done'].schema,
-  EVENTS['enrichment.failed'].schema,
-  EVENTS['enrichment.retrying'].schema,
-  EVENTS['enrichment.escalated'].schema,
-  EVENTS['enrichment.reprocess'].schema,
-]);
 
 /**
  * Three consumers build the projection, in batches: records.received, the stages' events
  * (`enrichment.<stage>.<event>.<tenant>`) and enrichment.completed. NATS 2.9 takes one filter
  * subject per consumer, and these are the three shapes. With a tenant, each follows only it.
+ * Received records are also judged by the payload rules: one delivery serves both, and both
+ * writes are idempotent, so a batch retried for either one changes nothing twice.
  */
 export function projectionController(tenant?: string): Type {
   const durable = (name: string) => `quality-monitor-${name}${tenant ? `_${tenant}` : ''}`;
@@ -26,17 +20,22 @@ export function projectionController(tenant?: string): Type {
 
   @Controller()
   class ProjectionController {
-    constructor(private readonly state: EnrichmentStateRepository) {}
+    constructor(
+      private readonly state: EnrichmentStateRepository,
+      private readonly payloadRules: StreamRulesUseCase,
+    ) {}
 
     @JetStreamConsumer({
       durable: durable('records'),
       stream: STREAMS.RECORDS.name,
       filterSubject: filterOf('records.received', tenant ? { tenant } : {}),
-      schema: EVENTS['records.received'].schema,
+      schema: ReceivedEventSchema,
       batchSize: 500,
     })
-    received(@Payload() batch: InboundMessage<ProjectedEvent>[]): Promise<void> {
-      return this.project(batch);
+    async received(
+      @Payload() batch: InboundMessage<EventPayload<'records.received'>>[],
+    ): Promise<void> {
+      await Promise.all([this.project(batch), this.payloadRules.execute(batch.map((m) => m.data))]);
     }
 
     @JetStreamConsumer({
@@ -54,7 +53,7 @@ export function projectionController(tenant?: string): Type {
       durable: durable('completed'),
       stream: STREAMS.ENRICHMENT.name,
       filterSubject: filterOf('enrichment.completed', tenant ? { tenant } : {}),
-      schema: EVENTS['enrichment.completed'].schema,
+      schema: CompletedEventSchema,
       batchSize: 500,
     })
     completed(@Payload() batch: InboundMessage<ProjectedEvent>[]): Promise<void> {

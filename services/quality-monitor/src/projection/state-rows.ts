@@ -1,4 +1,10 @@
-import type { EventPayload, StageName, StageReports, StageStatus } from '@refinery/contracts';
+import {
+  STAGES,
+  type EventPayload,
+  type StageName,
+  type StageReports,
+  type StageStatus,
+} from '@refinery/contracts';
 
 export type ProjectedEvent =
   | EventPayload<'records.received'>
@@ -44,6 +50,7 @@ export interface StageRow {
 }
 
 const FINAL: readonly StageStatus[] = ['COMPLETED', 'SKIPPED', 'FAILED'];
+const LAST_STAGE = STAGES[STAGES.length - 1];
 
 /** The one figure per stage that says how sure it was. */
 function confidenceOf(stage: StageName, output: unknown): number | null {
@@ -56,29 +63,35 @@ function confidenceOf(stage: StageName, output: unknown): number | null {
   return (output as { confidence: number }).confidence;
 }
 
-function stageRows(event: ProjectedEvent, stages: StageReports): StageRow[] {
-  return Object.entries(stages).map(([stage, report]) => {
-    const at = report.finished_at ?? event.occurred_at;
-    return {
+/**
+ * The row of the one stage an event reports on. Every stage publishes an event of its own,
+ * so the earlier stages' reports that later events carry again add nothing.
+ */
+function stageRows(event: ProjectedEvent, stages: StageReports, stage: StageName): StageRow[] {
+  const report = stages[stage];
+  if (!report) return [];
+  const at = report.finished_at ?? event.occurred_at;
+  return [
+    {
       record_id: event.record_id!,
-      stage: stage as StageName,
+      stage,
       tenant: event.tenant,
       status: report.status,
       retry_count: report.retry_count,
       last_attempt_at: at,
       errors: report.errors,
-      confidence: confidenceOf(stage as StageName, report.output),
+      confidence: confidenceOf(stage, report.output),
       duration_ms: report.duration_ms,
       final: FINAL.includes(report.status),
       event_at: at,
       report,
-    };
-  });
+    },
+  ];
 }
 
 /** What one event says about its record, its stages and whether a person was called. */
 export function rowsOf(event: ProjectedEvent): {
-  record: RecordRow;
+  record?: RecordRow;
   stages: StageRow[];
   escalation?: EscalationRow;
 } {
@@ -106,7 +119,7 @@ export function rowsOf(event: ProjectedEvent): {
     }
     // The monitor's own request: what it changes shows in the stage's next events.
     case 'enrichment.reprocess':
-      return { record, stages: [] };
+      return { stages: [] };
     case 'enrichment.escalated': {
       const data = event.data as EventPayload<'enrichment.escalated'>['data'];
       const escalation: EscalationRow = {
@@ -134,23 +147,25 @@ export function rowsOf(event: ProjectedEvent): {
         event_at: event.occurred_at,
         report: null,
       };
-      return { record, stages: [stage] };
+      return { stages: [stage] };
+    }
+    case 'enrichment.completed': {
+      const data = event.data as EventPayload<'enrichment.completed'>['data'];
+      // The input came with records.received, and each earlier stage with its own event.
+      return {
+        record: {
+          ...record,
+          record_type: data.input.record_type,
+          received_at: data.input.received_at,
+          completed_at: data.completed_at,
+          latency_ms: data.latency_ms,
+        },
+        stages: stageRows(event, data.stages, LAST_STAGE),
+      };
     }
     default: {
-      const data = event.data as EventPayload<'enrichment.completed'>['data'];
-      const input = {
-        record_type: data.input.record_type,
-        received_at: data.input.received_at,
-        input: data.input,
-      };
-      const completed =
-        event.type === 'enrichment.completed'
-          ? { completed_at: data.completed_at, latency_ms: data.latency_ms }
-          : {};
-      return {
-        record: { ...record, ...input, ...completed },
-        stages: stageRows(event, data.stages),
-      };
+      const data = event.data as EventPayload<'enrichment.done'>['data'];
+      return { stages: stageRows(event, data.stages, data.stage) };
     }
   }
 }
@@ -170,20 +185,22 @@ export function mergeRows(events: readonly ProjectedEvent[]) {
     const rows = rowsOf(event);
     if (rows.escalation)
       escalations.set(`${rows.escalation.record_id}:${rows.escalation.stage}`, rows.escalation);
-    const known = records.get(rows.record.record_id);
-    records.set(
-      rows.record.record_id,
-      known
-        ? {
-            ...known,
-            record_type: known.record_type ?? rows.record.record_type,
-            received_at: known.received_at ?? rows.record.received_at,
-            completed_at: known.completed_at ?? rows.record.completed_at,
-            latency_ms: known.latency_ms ?? rows.record.latency_ms,
-            input: known.input ?? rows.record.input,
-          }
-        : rows.record,
-    );
+    const record = rows.record;
+    const known = record && records.get(record.record_id);
+    if (record)
+      records.set(
+        record.record_id,
+        known
+          ? {
+              ...known,
+              record_type: known.record_type ?? record.record_type,
+              received_at: known.received_at ?? record.received_at,
+              completed_at: known.completed_at ?? record.completed_at,
+              latency_ms: known.latency_ms ?? record.latency_ms,
+              input: known.input ?? record.input,
+            }
+          : record,
+      );
     for (const row of rows.stages) {
       const key = `${row.record_id}:${row.stage}`;
       const current = stages.get(key);

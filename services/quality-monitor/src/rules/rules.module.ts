@@ -13,7 +13,6 @@ import { RulesSchedule } from './rules-schedule';
 import { RunRulesUseCase } from './run-rules.use-case';
 import { RunsController } from './runs.controller';
 import { RunsRepository } from './runs.repository';
-import { streamRulesController } from './stream-rules.controller';
 import { StreamRulesUseCase } from './stream-rules.use-case';
 import { TableProfileUseCase } from './table-profile.use-case';
 import { TablesController } from './tables.controller';
@@ -27,12 +26,7 @@ export class RulesModule implements OnModuleInit {
   static forRoot(config: RulesConfig): DynamicModule {
     return {
       module: RulesModule,
-      controllers: [
-        RulesController,
-        RunsController,
-        TablesController,
-        streamRulesController(config.QUALITY_TENANT),
-      ],
+      controllers: [RulesController, RunsController, TablesController],
       providers: [
         { provide: RULES_SETTINGS, useValue: config },
         {
@@ -55,6 +49,8 @@ export class RulesModule implements OnModuleInit {
         CleanseUseCase,
         RulesSchedule,
       ],
+      // The projection's records.received consumer checks payloads as they stream by.
+      exports: [StreamRulesUseCase],
     };
   }
 

@@ -1,0 +1,19 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * A record's input and each stage's report are kept to be sent again, never queried inside:
+ * `json` stores the text as it came, where `jsonb` parsed and rebuilt it on every insert.
+ */
+export class KeepJsonAsSent1764200000000 implements MigrationInterface {
+  name = 'KeepJsonAsSent1764200000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE record_states ALTER COLUMN input TYPE json USING input::json`);
+    await q.query(`ALTER TABLE stage_states ALTER COLUMN report TYPE json USING report::json`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE stage_states ALTER COLUMN report TYPE jsonb USING report::jsonb`);
+    await q.query(`ALTER TABLE record_states ALTER COLUMN input TYPE jsonb USING input::jsonb`);
+  }
+}
