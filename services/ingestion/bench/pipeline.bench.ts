@@ -45,6 +45,8 @@ const run = randomBytes(4).toString('hex');
 const tenant = `bench-${run}`;
 const bareTenant = `bare-${run}`;
 const HOPS = 4;
+/** Seed records cycled with fresh ids: the real and the bare pipeline carry the same records. */
+const seeds = generateSeedSet({ seed: 42, size: 5_000 }).map((e) => e.record);
 
 /** What the services share: CPU they spend for the run shows up here too. */
 const SHARED = {
@@ -162,8 +164,6 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
   const url = `http://127.0.0.1:${BASE_PORT}`;
   const apiKey = await createTenant(tenant);
 
-  // Seed records cycled with fresh ids; the bodies are built before the clock starts.
-  const seeds = generateSeedSet({ seed: 42, size: 5_000 }).map((e) => e.record);
   const event = (i: number) => {
     const seed = seeds[i % seeds.length];
     return {
@@ -232,8 +232,9 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
 }
 
 /**
- * The same hop count with no logic: the bench publishes like ingestion does, then four bare
- * hops (consume a batch, one multi-row insert, publish, ack), the last onto a completed subject.
+ * The same hop count with no logic: the bench publishes the same records as ingestion does,
+ * then four bare hops (consume a batch, one multi-row insert, publish, ack), the last onto a
+ * completed subject.
  */
 async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promise<number> {
   const jsm = await jetstreamManager(nc);
@@ -270,33 +271,51 @@ async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promi
       ),
     );
   }
+  // Shaped like records.received, so each hop moves as many bytes as the stages get; built
+  // before the clock starts, as the real pipeline's request bodies are.
+  const records = (from: number, count: number) =>
+    Array.from({ length: count }, (_, k) => {
+      const id = randomUUID();
+      const seed = seeds[(from + k) % seeds.length];
+      const at = new Date().toISOString();
+      const body = JSON.stringify({
+        id: `${id}:received`,
+        tenant: bareTenant,
+        type: 'records.received',
+        schema_version: 1,
+        occurred_at: at,
+        record_id: id,
+        data: {
+          record_type: seed.recordType,
+          source: 'bench',
+          external_id: `${run}-bare-${from + k}`,
+          received_at: at,
+          payload: seed.payload,
+        },
+      });
+      return { body, msgID: `${id}:received` };
+    });
   const js = jetstream(nc);
-  const publish = async (from: number, count: number) => {
-    for (let i = from; i < from + count; i += BATCH) {
-      await completed.window(() => i);
-      const acks = [];
-      for (let j = i; j < Math.min(i + BATCH, from + count); j++) {
-        const id = randomUUID();
-        const body = JSON.stringify({
-          id: `${id}:received`,
-          tenant: bareTenant,
-          record_id: id,
-          n: j,
-        });
-        acks.push(js.publish(subjects[0], body, { msgID: `${id}:received` }));
-      }
-      await Promise.all(acks);
+  const publish = async (from: number, built: { body: string; msgID: string }[]) => {
+    for (let i = 0; i < built.length; i += BATCH) {
+      await completed.window(() => from + i);
+      await Promise.all(
+        built
+          .slice(i, i + BATCH)
+          .map(({ body, msgID }) => js.publish(subjects[0], body, { msgID })),
+      );
     }
   };
-  await publish(0, WARMUP);
+  await publish(0, records(0, WARMUP));
   await completed.until(WARMUP);
   const before = completed.seen.size;
+  const timed = records(WARMUP, RECORDS);
   const meter = cpuMeter({
     'bare hops': () => children.map((child) => child.pid!),
     ...SHARED,
   });
   const started = Date.now();
-  await publish(WARMUP, RECORDS);
+  await publish(WARMUP, timed);
   const last = await completed.until(before + RECORDS);
   const done = completed.seen.size - before;
   logCpu('bare', meter(), done);
