@@ -45,6 +45,21 @@ const run = randomBytes(4).toString('hex');
 const tenant = `bench-${run}`;
 const bareTenant = `bare-${run}`;
 const HOPS = 4;
+/**
+ * Services left out of the run, e.g. `BENCH_SKIP=quality-monitor` to see what the monitor's
+ * own consumers cost. Ingestion and the stages are the pipeline and cannot be left out.
+ */
+const SKIP = new Set(process.env.BENCH_SKIP?.split(',').filter(Boolean) ?? []);
+const PIPELINE = ['ingestion', 'order-analysis', 'classification', 'resolution'];
+for (const name of SKIP)
+  if (PIPELINE.includes(name) || !manifest.services.some((s) => s.name === name))
+    throw new Error(
+      `BENCH_SKIP: "${name}" cannot be left out; these can: ${manifest.services
+        .map((s) => s.name)
+        .filter((n) => !PIPELINE.includes(n))
+        .join(', ')}`,
+    );
+const services = manifest.services.filter((s) => !SKIP.has(s.name));
 /** Seed records cycled with fresh ids: the real and the bare pipeline carry the same records. */
 const seeds = generateSeedSet({ seed: 42, size: 5_000 }).map((e) => e.record);
 
@@ -159,7 +174,7 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
     ENRICHMENT_TENANT: tenant,
     ENRICHMENT_BATCH_SIZE: STAGE_BATCH,
   };
-  for (const [i, service] of manifest.services.entries())
+  for (const [i, service] of services.entries())
     children.push(await startProcess(service.main, BASE_PORT + i, env));
   const url = `http://127.0.0.1:${BASE_PORT}`;
   const apiKey = await createTenant(tenant);
@@ -202,7 +217,7 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
     sent += BATCH;
   };
   const meter = cpuMeter({
-    ...Object.fromEntries(manifest.services.map((s, i) => [s.name, () => [children[i].pid!]])),
+    ...Object.fromEntries(services.map((s, i) => [s.name, () => [children[i].pid!]])),
     ...SHARED,
   });
   const started = Date.now();
@@ -329,7 +344,7 @@ async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promi
 /** Mean batch size per stage, from the stages' own metrics: small batches cost more per record. */
 async function logBatchSizes() {
   const sizes: string[] = [];
-  for (const [i, service] of manifest.services.entries()) {
+  for (const [i, service] of services.entries()) {
     const text = await fetch(`http://127.0.0.1:${BASE_PORT + i}/metrics`).then((r) => r.text());
     const total = (what: string) =>
       [...text.matchAll(new RegExp(`^refinery_batch_size_${what}\\{[^}]*\\} (\\S+)$`, 'gm'))]
