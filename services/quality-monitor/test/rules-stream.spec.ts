@@ -1,4 +1,6 @@
-import { subjectOf } from '@refinery/contracts';
+import { AckPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { filterOf, STREAMS, subjectOf } from '@refinery/contracts';
 import { uniqueName, waitFor } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
 import { startMonitor, type Monitor } from './monitor-app';
@@ -123,6 +125,35 @@ describe('validation rules on incoming records', () => {
     expect(counted('total-cap', 'critical')).toBe(1);
     expect(counted('email-present', 'error')).toBe(2);
     expect(counted('eur-only', 'error')).toBeUndefined();
+
+    // The same deliveries build the enrichment state: every record judged is also counted.
+    const report = await call<{ records: { received: number } }>(
+      'GET',
+      `/api/enrichment/report/${monitor.tenant}`,
+    );
+    expect(report.body.records.received).toBe(3);
+  });
+
+  it('removes the durable that payload rules used to have on records.received', async () => {
+    const tenant = uniqueName('retired').replace('_', '-');
+    const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+    const jsm = await jetstreamManager(nc);
+    const retired = `quality-monitor-rules_${tenant}`;
+    await jsm.consumers.add(STREAMS.RECORDS.name, {
+      durable_name: retired,
+      filter_subject: filterOf('records.received', { tenant }),
+      ack_policy: AckPolicy.Explicit,
+    });
+    const other = await startMonitor({ QUALITY_TENANT: tenant });
+    try {
+      const names: string[] = [];
+      for await (const info of jsm.consumers.list(STREAMS.RECORDS.name)) names.push(info.name);
+      expect(names).toContain(`quality-monitor-records_${tenant}`);
+      expect(names).not.toContain(retired);
+    } finally {
+      await other.close();
+      await nc.close();
+    }
   });
 
   it('does not run payload rules on demand: they have no table', async () => {
