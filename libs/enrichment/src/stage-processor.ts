@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { AiProvider } from '@refinery/ai';
 import type {
@@ -115,7 +116,11 @@ export class StageProcessor {
       ({ message, work }) =>
         this.attempt(message, work, claimedById.get(work.recordId)!, reprocess),
     );
-    await this.records.save(attempts.map((a) => a.outcome));
+    const batchId = randomUUID();
+    await this.records.save(
+      attempts.map((a) => a.outcome),
+      batchId,
+    );
 
     const finished = attempts.filter((a) => FINAL.includes(a.outcome.status));
     const retrying = attempts.filter((a) => a.outcome.status === 'PENDING');
@@ -140,10 +145,10 @@ export class StageProcessor {
       outgoing.push(...this.escalation(byRecord.get(row.record_id)!.work, row));
     }
     await this.publisher.publishMany(outgoing);
-    await this.records.markPublished([
-      ...finished.map((a) => a.outcome.record_id),
-      ...unpublished.map((row) => row.record_id),
-    ]);
+    await this.records.markPublished(
+      attempts.length > 0 ? batchId : null,
+      unpublished.map((row) => row.record_id),
+    );
     await this.records.markEscalated(exhausted.map((row) => row.record_id));
 
     for (const a of attempts) {

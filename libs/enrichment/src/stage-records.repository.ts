@@ -46,7 +46,9 @@ const FINAL: readonly StageStatus[] = ['COMPLETED', 'SKIPPED', 'FAILED'];
 
 /**
  * The stage's own record of where each record stands. Every call is one statement for the
- * whole batch: batches pass through three of them (claim, outcome, published).
+ * whole batch: batches pass through three of them (claim, outcome, published). Whether events
+ * got out is kept per batch: a row names the batch that stored its outcome, and it counts as
+ * published once that batch is in published_batches or its batch id was cleared.
  */
 @Injectable()
 export class StageRecordsRepository {
@@ -78,12 +80,15 @@ export class StageRecordsRepository {
     const got = new Set(claimed.map((c) => c.record_id));
     const rest = records.filter((r) => !got.has(r.id)).map((r) => r.id);
     const finished: (Unpublished & { published: boolean })[] = await this.db.query(
-      `SELECT record_id, status, retry_count, errors, first_attempt_at, finished_at, output,
-              skip_reason, provider, model_version, duration_ms, published
-         FROM stage_records
-        WHERE record_id = ANY ($1::uuid[])
-          AND (NOT published OR ($2 AND escalated_at IS NULL
-               AND (status = 'FAILED' OR (status = 'COMPLETED' AND confidence < $3))))`,
+      `SELECT * FROM (
+         SELECT record_id, status, retry_count, errors, first_attempt_at, finished_at, output,
+                skip_reason, provider, model_version, duration_ms, escalated_at, confidence,
+                (batch_id IS NULL OR EXISTS (SELECT 1 FROM published_batches p
+                                              WHERE p.batch_id = s.batch_id)) AS published
+           FROM stage_records s
+          WHERE record_id = ANY ($1::uuid[])) f
+        WHERE NOT published OR ($2 AND escalated_at IS NULL
+              AND (status = 'FAILED' OR (status = 'COMPLETED' AND confidence < $3)))`,
       [rest, reprocess !== undefined, reprocess?.lowConfidence ?? null],
     );
     return {
@@ -93,21 +98,21 @@ export class StageRecordsRepository {
     };
   }
 
-  /** Stores each record's outcome of this attempt; `published` starts false. */
-  async save(outcomes: readonly Outcome[]): Promise<void> {
+  /** Stores each record's outcome of this attempt, unpublished until `batchId` is. */
+  async save(outcomes: readonly Outcome[], batchId: string): Promise<void> {
     if (outcomes.length === 0) return;
     await this.db.query(
       `UPDATE stage_records s
           SET status = r.status, retry_count = r.retry_count, errors = r.errors,
               finished_at = r.finished_at, output = r.output, confidence = r.confidence,
               skip_reason = r.skip_reason, provider = r.provider, model_version = r.model_version,
-              duration_ms = r.duration_ms, published = false, updated_at = now()
+              duration_ms = r.duration_ms, batch_id = $2, updated_at = now()
          FROM json_to_recordset($1::json) AS r(
               record_id uuid, status text, retry_count integer, errors text[],
               finished_at timestamptz, output json, confidence real, skip_reason text,
               provider text, model_version text, duration_ms real)
         WHERE s.record_id = r.record_id`,
-      [JSON.stringify(outcomes)],
+      [JSON.stringify(outcomes), batchId],
     );
   }
 
@@ -120,12 +125,20 @@ export class StageRecordsRepository {
     );
   }
 
-  /** Their events reached JetStream: a later delivery of these records publishes nothing. */
-  async markPublished(recordIds: readonly string[]): Promise<void> {
-    if (recordIds.length === 0) return;
+  /**
+   * The batch's events reached JetStream, and so did those of `republished`, rows of earlier
+   * batches whose events this batch sent again: a later delivery publishes none of them.
+   */
+  async markPublished(batchId: string | null, republished: readonly string[]): Promise<void> {
+    if (batchId !== null)
+      await this.db.query(
+        `INSERT INTO published_batches (batch_id) VALUES ($1) ON CONFLICT DO NOTHING`,
+        [batchId],
+      );
+    if (republished.length === 0) return;
     await this.db.query(
-      `UPDATE stage_records SET published = true WHERE record_id = ANY ($1::uuid[])`,
-      [recordIds],
+      `UPDATE stage_records SET batch_id = NULL WHERE record_id = ANY ($1::uuid[])`,
+      [republished],
     );
   }
 }

@@ -7,11 +7,16 @@ import { ServiceModule } from '@refinery/runtime';
 import type { StageConfig } from './config';
 import { CreateStageRecords1763900000000 } from './migrations/1763900000000-create-stage-records';
 import { AddReprocessing1763900000001 } from './migrations/1763900000001-add-reprocessing';
+import { PublishedBatches1763900000002 } from './migrations/1763900000002-published-batches';
 import type { StageDefinition } from './stage-definition';
 import { StageProcessor } from './stage-processor';
 import { StageRecordsRepository } from './stage-records.repository';
 
-export const stageMigrations = [CreateStageRecords1763900000000, AddReprocessing1763900000001];
+export const stageMigrations = [
+  CreateStageRecords1763900000000,
+  AddReprocessing1763900000001,
+  PublishedBatches1763900000002,
+];
 
 /** `order-analysis` keeps its tables in schema `order_analysis`. */
 export const schemaOfStage = (stage: StageDefinition) => stage.name.replace(/-/g, '_');

@@ -116,8 +116,8 @@ describe('a stage that stored its outcome but crashed before publishing it', () 
     const output = { problems: [{ code: 'DAMAGE_REPORTED', confidence: 0.8 }] };
     await pipeline.apps[0].get(DataSource).query(
       `INSERT INTO ${schemaOfStage(orderAnalysis)}.stage_records (record_id, tenant, status,
-          output, finished_at, provider, model_version, duration_ms, published)
-       VALUES ($1, $2, 'COMPLETED', $3, now(), 'earlier', 'earlier:1', 1.5, false)`,
+          output, finished_at, provider, model_version, duration_ms, batch_id)
+       VALUES ($1, $2, 'COMPLETED', $3, now(), 'earlier', 'earlier:1', 1.5, gen_random_uuid())`,
       [event.record_id, pipeline.tenant, JSON.stringify(output)],
     );
 

@@ -23,6 +23,7 @@ import {
   root,
   sendBatches,
   startProcess,
+  walMeter,
 } from './support';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -70,14 +71,19 @@ const SHARED = {
   bench: () => [process.pid],
 };
 
-/** CPU per record of each process group: steadier from run to run than the rates are. */
-function logCpu(what: string, used: Record<string, number>, records: number) {
+/**
+ * CPU per record of each process group, steadier from run to run than the rates are, and
+ * the WAL Postgres wrote per record.
+ */
+function logCpu(what: string, used: Record<string, number>, walBytes: number, records: number) {
   const perRecord = (ms: number) => Math.round((ms * 1000) / Math.max(1, records));
   const total = Object.values(used).reduce((a, b) => a + b, 0);
   log(
     `${what} CPU per record: ${Object.entries(used)
       .map(([name, ms]) => `${name} ${perRecord(ms)} µs`)
-      .join(', ')}; all ${perRecord(total)} µs`,
+      .join(
+        ', ',
+      )}; all ${perRecord(total)} µs; WAL ${Math.round(walBytes / Math.max(1, records))} bytes`,
   );
 }
 
@@ -220,6 +226,7 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
     ...Object.fromEntries(services.map((s, i) => [s.name, () => [children[i].pid!]])),
     ...SHARED,
   });
+  const wal = await walMeter();
   const started = Date.now();
   await sendBatches(url, timed, apiKey, HTTP_CONCURRENCY, ready);
   log(
@@ -227,7 +234,7 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
   );
   const last = await completed.until(before + RECORDS);
   const done = completed.seen.size - before;
-  logCpu('pipeline', meter(), done);
+  logCpu('pipeline', meter(), await wal(), done);
   await logBatchSizes();
   const stored = await countMessages(nc, 'ENRICHMENT', `enrichment.completed.${tenant}`);
   const sorted = completed.latencies.sort((a, b) => a - b);
@@ -329,11 +336,12 @@ async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promi
     'bare hops': () => children.map((child) => child.pid!),
     ...SHARED,
   });
+  const wal = await walMeter();
   const started = Date.now();
   await publish(WARMUP, timed);
   const last = await completed.until(before + RECORDS);
   const done = completed.seen.size - before;
-  logCpu('bare', meter(), done);
+  logCpu('bare', meter(), await wal(), done);
   const limit = rate(done, last - started);
   log(
     `bare ${HOPS}-hop pipeline: ${done} of ${RECORDS} through in ${last - started} ms (${limit}/s)`,

@@ -161,3 +161,32 @@ export function cpuMeter(groups: Record<string, () => number[]>) {
     );
   };
 }
+
+/**
+ * WAL the server wrote between two calls of the returned function, in bytes. It drives
+ * Postgres's share of the CPU: past max_wal_size every byte brings a checkpoint nearer, and
+ * after one each page touched first is written whole.
+ */
+export async function walMeter(): Promise<() => Promise<number>> {
+  const admin = adminConfigFromEnv();
+  const lsn = async () => {
+    const client = new Client({
+      host: admin.host,
+      port: admin.port,
+      user: admin.user,
+      password: admin.password,
+      database: 'postgres',
+    });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ lsn: string }>(
+        `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS lsn`,
+      );
+      return Number(rows[0].lsn);
+    } finally {
+      await client.end();
+    }
+  };
+  const before = await lsn();
+  return async () => (await lsn()) - before;
+}

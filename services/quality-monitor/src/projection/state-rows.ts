@@ -84,7 +84,8 @@ function stageRows(event: ProjectedEvent, stages: StageReports, stage: StageName
       duration_ms: report.duration_ms,
       final: FINAL.includes(report.status),
       event_at: at,
-      report,
+      // Reports are kept to drive later stages again; none comes after the last one.
+      report: stage === LAST_STAGE ? null : report,
     },
   ];
 }
