@@ -21,15 +21,26 @@ export class BatchReader<T> {
       return undefined;
     }
     const batch = [first.value];
-    const deadline = Date.now() + this.waitMs;
-    while (batch.length < this.size) {
-      const result = await this.takeWithin(deadline - Date.now());
-      if (result === undefined) break;
-      if (result.done) {
-        this.ended = true;
-        break;
+    // One timer per batch: the rest of the batch races the same deadline.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<undefined>(
+      (resolve) => (timer = setTimeout(() => resolve(undefined), this.waitMs)),
+    );
+    try {
+      while (batch.length < this.size) {
+        const pending = this.pending ?? this.iterator.next();
+        this.pending = pending;
+        const result = await Promise.race([pending, deadline]);
+        if (result === undefined) break;
+        this.pending = undefined;
+        if (result.done) {
+          this.ended = true;
+          break;
+        }
+        batch.push(result.value);
       }
-      batch.push(result.value);
+    } finally {
+      clearTimeout(timer);
     }
     return batch;
   }
@@ -38,18 +49,5 @@ export class BatchReader<T> {
     const pending = this.pending ?? this.iterator.next();
     this.pending = undefined;
     return pending;
-  }
-
-  private async takeWithin(ms: number): Promise<IteratorResult<T> | undefined> {
-    const pending = this.pending ?? this.iterator.next();
-    this.pending = pending;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>(
-      (resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))),
-    );
-    const result = await Promise.race([pending, timeout]);
-    clearTimeout(timer);
-    if (result !== undefined) this.pending = undefined;
-    return result;
   }
 }
