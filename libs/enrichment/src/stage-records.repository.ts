@@ -44,6 +44,11 @@ export interface Unpublished extends Omit<Outcome, 'finished_at' | 'confidence'>
 
 const FINAL: readonly StageStatus[] = ['COMPLETED', 'SKIPPED', 'FAILED'];
 
+/** Whether the events of the stage_records row `row` reached JetStream, as SQL. */
+export const publishedSql = (row: string) =>
+  `(${row}.batch_id IS NULL OR EXISTS (SELECT 1 FROM published_batches p
+                                        WHERE p.batch_id = ${row}.batch_id))`;
+
 /**
  * The stage's own record of where each record stands. Every call is one statement for the
  * whole batch: batches pass through three of them (claim, outcome, published). Whether events
@@ -83,8 +88,7 @@ export class StageRecordsRepository {
       `SELECT * FROM (
          SELECT record_id, status, retry_count, errors, first_attempt_at, finished_at, output,
                 skip_reason, provider, model_version, duration_ms, escalated_at, confidence,
-                (batch_id IS NULL OR EXISTS (SELECT 1 FROM published_batches p
-                                              WHERE p.batch_id = s.batch_id)) AS published
+                ${publishedSql('s')} AS published
            FROM stage_records s
           WHERE record_id = ANY ($1::uuid[])) f
         WHERE NOT published OR ($2 AND escalated_at IS NULL

@@ -30,7 +30,8 @@ export async function freshDatabase(database: string, schemas: string[]): Promis
   await provisionDatabase({ admin: adminConfigFromEnv(), database, schemas, extensions: [] });
 }
 
-async function dropDatabase(database: string): Promise<void> {
+/** Runs `work` on a short-lived admin connection to the `postgres` maintenance database. */
+async function withAdminClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
   const admin = adminConfigFromEnv();
   const client = new Client({
     host: admin.host,
@@ -41,10 +42,14 @@ async function dropDatabase(database: string): Promise<void> {
   });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${database}`);
+    return await work(client);
   } finally {
     await client.end();
   }
+}
+
+async function dropDatabase(database: string): Promise<void> {
+  await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${database}`));
 }
 
 /** A tenant with a rate limit the bench cannot reach; returns its API key. */
@@ -168,25 +173,13 @@ export function cpuMeter(groups: Record<string, () => number[]>) {
  * after one each page touched first is written whole.
  */
 export async function walMeter(): Promise<() => Promise<number>> {
-  const admin = adminConfigFromEnv();
-  const lsn = async () => {
-    const client = new Client({
-      host: admin.host,
-      port: admin.port,
-      user: admin.user,
-      password: admin.password,
-      database: 'postgres',
-    });
-    await client.connect();
-    try {
+  const lsn = () =>
+    withAdminClient(async (client) => {
       const { rows } = await client.query<{ lsn: string }>(
         `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS lsn`,
       );
       return Number(rows[0].lsn);
-    } finally {
-      await client.end();
-    }
-  };
+    });
   const before = await lsn();
   return async () => (await lsn()) - before;
 }

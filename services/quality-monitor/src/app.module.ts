@@ -9,7 +9,7 @@ import { Thresholds } from './alerts/thresholds';
 import { QUALITY_CONFIG, type QualityConfig } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
 import { EnrichmentStateRepository } from './projection/enrichment-state.repository';
-import { projectionController } from './projection/projection.controller';
+import { monitorDurable, projectionController } from './projection/projection.controller';
 import { EnrichmentController } from './report/enrichment.controller';
 import { EnrichmentReport } from './report/enrichment-report';
 import { registerQualityMetrics } from './report/quality-metrics';
@@ -55,8 +55,7 @@ export class AppModule implements OnModuleInit {
     registerQualityMetrics(this.reports, this.thresholds, this.alerter, this.nc);
     // Payload rules had a durable of their own on records.received; the projection's
     // consumer checks them now, and the old durable would hold its backlog forever.
-    const tenant = this.config.QUALITY_TENANT;
-    const retired = `quality-monitor-rules${tenant ? `_${tenant}` : ''}`;
+    const retired = monitorDurable('rules', this.config.QUALITY_TENANT);
     const jsm = await jetstreamManager(this.nc);
     await jsm.consumers.delete(STREAMS.RECORDS.name, retired).catch(() => undefined);
   }

@@ -6,6 +6,7 @@ import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime
 import { uniqueName } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module';
+import { monitorDurable } from '../src/projection/projection.controller';
 import { QualityConfigSchema } from '../src/config';
 
 /** The monitor in this process, following one fresh tenant, with no grace period. */
@@ -71,7 +72,7 @@ export async function startMonitor(env: Record<string, string> = {}) {
         ['ENRICHMENT', 'completed'],
         ['RECORDS', 'rules'],
       ])
-        await jsm.consumers.delete(stream, `quality-monitor-${name}_${tenant}`).catch(() => false);
+        await jsm.consumers.delete(stream, monitorDurable(name, tenant)).catch(() => false);
       await nc.close();
     },
   };

@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { filterOf, STREAMS, subjectOf } from '@refinery/contracts';
 import { uniqueName, waitFor } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
+import { monitorDurable } from '../src/projection/projection.controller';
 import { startMonitor, type Monitor } from './monitor-app';
 import { request, seriesValue } from './rules-support';
 
@@ -138,7 +139,7 @@ describe('validation rules on incoming records', () => {
     const tenant = uniqueName('retired').replace('_', '-');
     const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
     const jsm = await jetstreamManager(nc);
-    const retired = `quality-monitor-rules_${tenant}`;
+    const retired = monitorDurable('rules', tenant);
     await jsm.consumers.add(STREAMS.RECORDS.name, {
       durable_name: retired,
       filter_subject: filterOf('records.received', { tenant }),
@@ -148,7 +149,7 @@ describe('validation rules on incoming records', () => {
     try {
       const names: string[] = [];
       for await (const info of jsm.consumers.list(STREAMS.RECORDS.name)) names.push(info.name);
-      expect(names).toContain(`quality-monitor-records_${tenant}`);
+      expect(names).toContain(monitorDurable('records', tenant));
       expect(names).not.toContain(retired);
     } finally {
       await other.close();

@@ -18,11 +18,11 @@ import {
   orderAnalysis,
   reprocessConsumerOf,
   resolution,
-  schemaOfStage,
   stageConfigSchema,
   StageModule,
   type StageDefinition,
 } from '../../src';
+import { publishedSql } from '../../src/stage-records.repository';
 
 export const STAGE_DEFINITIONS: StageDefinition[] = [orderAnalysis, classification, resolution];
 
@@ -110,13 +110,12 @@ export async function startPipeline(options: PipelineOptions = {}) {
     /** The stored state of one record in one stage. */
     async stageRow(stage: StageDefinition, recordId: string) {
       // Each stage's role sees its own schema only.
-      const [row] = await apps[stages.indexOf(stage)].get(DataSource).query(
-        `SELECT s.*, (batch_id IS NULL OR EXISTS (SELECT 1
-                  FROM ${schemaOfStage(stage)}.published_batches p
-                 WHERE p.batch_id = s.batch_id)) AS published
-             FROM ${schemaOfStage(stage)}.stage_records s WHERE record_id = $1`,
-        [recordId],
-      );
+      const [row] = await apps[stages.indexOf(stage)]
+        .get(DataSource)
+        .query(
+          `SELECT s.*, ${publishedSql('s')} AS published FROM stage_records s WHERE record_id = $1`,
+          [recordId],
+        );
       return row as StageRow | undefined;
     },
     async close() {

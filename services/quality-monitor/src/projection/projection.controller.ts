@@ -14,8 +14,12 @@ import { mergeRows, type ProjectedEvent } from './state-rows';
  * Received records are also judged by the payload rules: one delivery serves both, and both
  * writes are idempotent, so a batch retried for either one changes nothing twice.
  */
+/** `quality-monitor-<name>`, or `quality-monitor-<name>_<tenant>` for a monitor of one tenant. */
+export const monitorDurable = (name: string, tenant?: string) =>
+  `quality-monitor-${name}${tenant ? `_${tenant}` : ''}`;
+
 export function projectionController(tenant?: string): Type {
-  const durable = (name: string) => `quality-monitor-${name}${tenant ? `_${tenant}` : ''}`;
+  const durable = (name: string) => monitorDurable(name, tenant);
   const t = tenant ?? '*';
 
   @Controller()
