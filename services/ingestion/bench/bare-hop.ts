@@ -3,7 +3,8 @@
  * multi-row insert, publish, ack, and nothing else. Its rate is the ceiling that the
  * real stages, with their AI calls, state and exactly-once bookkeeping, are measured against.
  * Settings come from the environment: BARE_STREAM, BARE_DURABLE (created by the bench),
- * BARE_TO (the subject it publishes to), BARE_TABLE, BARE_BATCH, DATABASE_NAME.
+ * BARE_TO (the subject it publishes to; empty for an observer, which only stores and acks),
+ * BARE_TABLE, BARE_BATCH, DATABASE_NAME.
  */
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import { connectNats } from '@refinery/messaging';
@@ -42,8 +43,9 @@ async function main() {
   for (;;) {
     if (waiting.length === 0) await new Promise<void>((resolve) => (wake = resolve));
     const batch = waiting.splice(0, BATCH);
+    // An observer sees each record on several subjects: the subject is part of the key.
     const rows = batch.map((msg) => ({
-      id: msg.json<{ record_id: string }>().record_id,
+      id: `${msg.json<{ record_id: string }>().record_id} ${msg.subject}`,
       body: msg.string(),
     }));
     await db.query(
@@ -52,11 +54,12 @@ async function main() {
        ON CONFLICT (id) DO NOTHING`,
       [JSON.stringify(rows)],
     );
-    await Promise.all(
-      batch.map((msg, i) =>
-        js.publish(BARE_TO, msg.data, { msgID: `${rows[i].id}:${BARE_DURABLE}` }),
-      ),
-    );
+    if (BARE_TO)
+      await Promise.all(
+        batch.map((msg, i) =>
+          js.publish(BARE_TO, msg.data, { msgID: `${rows[i].id} ${BARE_DURABLE}` }),
+        ),
+      );
     for (const msg of batch) msg.ack();
   }
 }

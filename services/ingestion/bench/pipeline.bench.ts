@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { generateSeedSet } from '@refinery/ai';
 import { STREAMS } from '@refinery/contracts';
@@ -45,7 +45,15 @@ const run = randomBytes(4).toString('hex');
 // Tenants of the run's own: stages consume only them, and their subjects are purged after.
 const tenant = `bench-${run}`;
 const bareTenant = `bare-${run}`;
+const observedTenant = `observed-${run}`;
 const HOPS = 4;
+/**
+ * `BENCH_BARE_OBSERVER=1` also measures the bare hops with a bare observer of every hop,
+ * consuming what the quality monitor consumes (records.received, the hops' events, the
+ * completed events) and storing each in one multi-row insert: the ceiling of a pipeline that
+ * is watched the way the real one is. The JSON line stays against the plain bare hops.
+ */
+const OBSERVED = process.env.BENCH_BARE_OBSERVER === '1';
 /**
  * Services left out of the run, e.g. `BENCH_SKIP=quality-monitor` to see what the monitor's
  * own consumers cost. Ingestion and the stages are the pipeline and cannot be left out.
@@ -143,16 +151,23 @@ async function main() {
   await ensureStreams(nc, Object.values(STREAMS));
   const children: ChildProcess[] = [];
   try {
-    const bare = await barePipeline(nc, children);
+    const bare = await barePipeline(nc, children, bareTenant, false);
     for (const child of children.splice(0)) child.kill('SIGTERM');
     // Otherwise the quality monitor, which reads every tenant, spends the timed run
     // dead-lettering the bare hops' messages.
     await cleanUp(nc, [bareTenant]);
+    const observed = OBSERVED ? await barePipeline(nc, children, observedTenant, true) : 0;
+    for (const child of children.splice(0)) child.kill('SIGTERM');
+    await cleanUp(nc, [observedTenant]);
     const real = await realPipeline(nc, children);
     const ratio = Math.round((real.completedPerS / bare) * 100) / 100;
     log(
       `pipeline: ${real.completedPerS} completed/s, ${Math.round(ratio * 100)}% of the bare ${HOPS}-hop limit of ${bare}/s (target: at least 60%, and 2,000/s at 100,000 records)`,
     );
+    if (OBSERVED)
+      log(
+        `pipeline: ${Math.round((real.completedPerS / observed) * 100)}% of the bare ${HOPS}-hop limit with an observer, ${observed}/s`,
+      );
     console.log(
       JSON.stringify({
         records: RECORDS,
@@ -168,7 +183,7 @@ async function main() {
     );
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await cleanUp(nc, [tenant, bareTenant]);
+    await cleanUp(nc, [tenant, bareTenant, observedTenant]);
     await nc.close();
   }
 }
@@ -256,43 +271,33 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
 /**
  * The same hop count with no logic: the bench publishes the same records as ingestion does,
  * then four bare hops (consume a batch, one multi-row insert, publish, ack), the last onto a
- * completed subject.
+ * completed subject; with `observe`, three bare observers follow them as the monitor does.
  */
-async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promise<number> {
+async function barePipeline(
+  nc: NatsConnection,
+  children: ChildProcess[],
+  hopsTenant: string,
+  observe: boolean,
+): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const subjects = [
-    `records.received.${bareTenant}.order`,
-    ...Array.from({ length: HOPS - 1 }, (_, i) => `enrichment.bare${i + 1}.done.${bareTenant}`),
-    `enrichment.completed.${bareTenant}`,
+    `records.received.${hopsTenant}.order`,
+    ...Array.from({ length: HOPS - 1 }, (_, i) => `enrichment.bare${i + 1}.done.${hopsTenant}`),
+    `enrichment.completed.${hopsTenant}`,
   ];
   const completed = collect(nc, subjects[HOPS]);
   for (let hop = 0; hop < HOPS; hop++) {
     const stream = hop === 0 ? 'RECORDS' : 'ENRICHMENT';
-    const durable = `bare${hop}_${bareTenant}`;
-    await jsm.consumers.add(stream, {
-      durable_name: durable,
-      filter_subject: subjects[hop],
-      ack_policy: AckPolicy.Explicit,
-    });
-    children.push(
-      spawn(
-        process.execPath,
-        [...manifest.nodeFlags, join(root, 'dist/services/ingestion/bench/bare-hop.js')],
-        {
-          env: {
-            ...process.env,
-            DATABASE_NAME: DATABASE,
-            BARE_STREAM: stream,
-            BARE_DURABLE: durable,
-            BARE_TO: subjects[hop + 1],
-            BARE_TABLE: `public.bare_hop${hop}`,
-            BARE_BATCH: STAGE_BATCH,
-          },
-          stdio: ['ignore', 'ignore', 'inherit'],
-        },
-      ),
-    );
+    const durable = `bare${hop}_${hopsTenant}`;
+    children.push(await bareHop(jsm, stream, subjects[hop], durable, subjects[hop + 1]));
   }
+  const observed = [
+    ['RECORDS', `records.received.${hopsTenant}.>`],
+    ['ENRICHMENT', `enrichment.*.*.${hopsTenant}`],
+    ['ENRICHMENT', `enrichment.completed.${hopsTenant}`],
+  ];
+  for (const [i, [stream, filter]] of (observe ? observed : []).entries())
+    children.push(await bareHop(jsm, stream, filter, `bareobserver${i}_${hopsTenant}`));
   // Shaped like records.received, so each hop moves as many bytes as the stages get; built
   // before the clock starts, as the real pipeline's request bodies are.
   const records = (from: number, count: number) =>
@@ -302,7 +307,7 @@ async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promi
       const at = new Date().toISOString();
       const body = JSON.stringify({
         id: `${id}:received`,
-        tenant: bareTenant,
+        tenant: hopsTenant,
         type: 'records.received',
         schema_version: 1,
         occurred_at: at,
@@ -341,12 +346,42 @@ async function barePipeline(nc: NatsConnection, children: ChildProcess[]): Promi
   await publish(WARMUP, timed);
   const last = await completed.until(before + RECORDS);
   const done = completed.seen.size - before;
-  logCpu('bare', meter(), await wal(), done);
+  const what = `bare ${HOPS}-hop pipeline${observe ? ' with an observer' : ''}`;
+  logCpu(what, meter(), await wal(), done);
   const limit = rate(done, last - started);
-  log(
-    `bare ${HOPS}-hop pipeline: ${done} of ${RECORDS} through in ${last - started} ms (${limit}/s)`,
-  );
+  log(`${what}: ${done} of ${RECORDS} through in ${last - started} ms (${limit}/s)`);
   return limit;
+}
+
+/** One bare hop process on a durable of its own; without `to`, an observer that only stores. */
+async function bareHop(
+  jsm: JetStreamManager,
+  stream: string,
+  filter: string,
+  durable: string,
+  to = '',
+): Promise<ChildProcess> {
+  await jsm.consumers.add(stream, {
+    durable_name: durable,
+    filter_subject: filter,
+    ack_policy: AckPolicy.Explicit,
+  });
+  return spawn(
+    process.execPath,
+    [...manifest.nodeFlags, join(root, 'dist/services/ingestion/bench/bare-hop.js')],
+    {
+      env: {
+        ...process.env,
+        DATABASE_NAME: DATABASE,
+        BARE_STREAM: stream,
+        BARE_DURABLE: durable,
+        BARE_TO: to,
+        BARE_TABLE: `public.${durable.replace(/\W/g, '_')}`,
+        BARE_BATCH: STAGE_BATCH,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
 }
 
 /** Mean batch size per stage, from the stages' own metrics: small batches cost more per record. */
