@@ -410,6 +410,8 @@ async function cleanUp(nc: NatsConnection, tenants: string[]) {
       .purge('ENRICHMENT', { filter: `enrichment.completed.${t}` })
       .catch(() => undefined);
     await jsm.streams.purge('LEARNING', { filter: `review.requested.${t}` }).catch(() => undefined);
+    // The monitor's backlog alerts for the run's tenant: nobody is left to resolve them.
+    await jsm.streams.purge('ALERTS', { filter: `alerts.*.${t}` }).catch(() => undefined);
   }
   for (const stream of ['RECORDS', 'ENRICHMENT'])
     for await (const info of jsm.consumers.list(stream))
