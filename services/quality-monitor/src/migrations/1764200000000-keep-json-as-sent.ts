@@ -5,6 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * `json` stores the text as it came, where `jsonb` parsed and rebuilt it on every insert.
  * Room on each page lets a record's completion be written next to its row: Postgres then
  * logs only the changed columns and adds no index entries, instead of the whole row again.
+ * At about 650 bytes a row, 15% of a page holds about a fifth of its rows' completions;
+ * room for all of them would take half of every page, doubling the table for about 9% less WAL.
  */
 export class KeepJsonAsSent1764200000000 implements MigrationInterface {
   name = 'KeepJsonAsSent1764200000000';
