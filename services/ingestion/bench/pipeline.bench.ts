@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { generateSeedSet } from '@refinery/ai';
-import { STREAMS } from '@refinery/contracts';
+import { filterOf, STREAMS } from '@refinery/contracts';
 import { connectNats, ensureStreams } from '@refinery/messaging';
 import { countMessages } from '@refinery/testing';
 import {
@@ -151,14 +151,18 @@ async function main() {
   await ensureStreams(nc, Object.values(STREAMS));
   const children: ChildProcess[] = [];
   try {
-    const bare = await barePipeline(nc, children, bareTenant, false);
-    for (const child of children.splice(0)) child.kill('SIGTERM');
-    // Otherwise the quality monitor, which reads every tenant, spends the timed run
-    // dead-lettering the bare hops' messages.
-    await cleanUp(nc, [bareTenant]);
-    const observed = OBSERVED ? await barePipeline(nc, children, observedTenant, true) : 0;
-    for (const child of children.splice(0)) child.kill('SIGTERM');
-    await cleanUp(nc, [observedTenant]);
+    const measureBare = async (hopsTenant: string, observe: boolean) => {
+      try {
+        return await barePipeline(nc, children, hopsTenant, observe);
+      } finally {
+        for (const child of children.splice(0)) child.kill('SIGTERM');
+        // Otherwise the quality monitor, which reads every tenant, spends the timed run
+        // dead-lettering the bare hops' messages.
+        await cleanUp(nc, [hopsTenant]);
+      }
+    };
+    const bare = await measureBare(bareTenant, false);
+    const observed = OBSERVED ? await measureBare(observedTenant, true) : 0;
     const real = await realPipeline(nc, children);
     const ratio = Math.round((real.completedPerS / bare) * 100) / 100;
     log(
@@ -291,10 +295,11 @@ async function barePipeline(
     const durable = `bare${hop}_${hopsTenant}`;
     children.push(await bareHop(jsm, stream, subjects[hop], durable, subjects[hop + 1]));
   }
+  // The quality monitor's three filters, for this tenant.
   const observed = [
-    ['RECORDS', `records.received.${hopsTenant}.>`],
+    ['RECORDS', filterOf('records.received', { tenant: hopsTenant })],
     ['ENRICHMENT', `enrichment.*.*.${hopsTenant}`],
-    ['ENRICHMENT', `enrichment.completed.${hopsTenant}`],
+    ['ENRICHMENT', filterOf('enrichment.completed', { tenant: hopsTenant })],
   ];
   for (const [i, [stream, filter]] of (observe ? observed : []).entries())
     children.push(await bareHop(jsm, stream, filter, `bareobserver${i}_${hopsTenant}`));
