@@ -68,6 +68,10 @@ for (const name of SKIP)
         .filter((n) => !PIPELINE.includes(n))
         .join(', ')}`,
     );
+if (OBSERVED && SKIP.has('quality-monitor'))
+  throw new Error(
+    'BENCH_BARE_OBSERVER=1 compares against a watched pipeline: it needs the quality monitor, which BENCH_SKIP leaves out',
+  );
 const services = manifest.services.filter((s) => !SKIP.has(s.name));
 /** Seed records cycled with fresh ids: the real and the bare pipeline carry the same records. */
 const seeds = generateSeedSet({ seed: 42, size: 5_000 }).map((e) => e.record);
