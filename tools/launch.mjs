@@ -2,28 +2,36 @@
 // a crashed service restarted with backoff, URLs and the demo key printed once all are
 // ready. Ctrl-C (or SIGTERM) stops them all, letting each drain.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ensureSecretsFile, rolePasswordVariable } from './secrets.mjs';
 import { nodeFlags, root, services } from './services.mjs';
 
 const colors = [36, 35, 33, 32, 34, 31, 96, 95];
 const width = Math.max(...services.map((s) => s.name.length));
 let stopping = false;
 
-function demoApiKey() {
-  if (process.env.REFINERY_DEMO_API_KEY) return process.env.REFINERY_DEMO_API_KEY;
-  // Kept on disk so the key stays the same from one `npm start` to the next.
-  const file = join(root, '.refinery', 'demo-api-key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const key = `rk_demo_${randomBytes(24).toString('base64url')}`;
-  mkdirSync(join(root, '.refinery'), { recursive: true });
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return key;
+// Generated once into .refinery/secrets.env (0600), so keys and passwords stay the same from
+// one `npm start` to the next; a variable set in the environment wins.
+const stored = ensureSecretsFile().values;
+const secret = (name) => process.env[name] || stored[name];
+const ROLE_PASSWORD = /^REFINERY_DB_PASSWORD_/;
+
+/** What every service gets: the environment without any role's password, and the API keys. */
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !ROLE_PASSWORD.test(name))),
+  REFINERY_DEMO_API_KEY: secret('REFINERY_DEMO_API_KEY'),
+  REFINERY_ADMIN_API_KEY: secret('REFINERY_ADMIN_API_KEY'),
+};
+
+/** A service's own role's password; the monitor's rules engine also logs in as the read-only role. */
+function passwordsOf(service) {
+  const own = { DATABASE_PASSWORD: secret(rolePasswordVariable(`refinery_${service.schema}`)) };
+  if (service.name !== 'quality-monitor') return own;
+  const readonly = secret(rolePasswordVariable('refinery_readonly'));
+  return { ...own, QUALITY_READONLY_PASSWORD: process.env.QUALITY_READONLY_PASSWORD || readonly };
 }
 
-const env = { ...process.env, REFINERY_DEMO_API_KEY: demoApiKey() };
 const children = new Map();
 
 function pipe(stream, prefix, out) {
@@ -34,7 +42,7 @@ function start(service, index, attempt = 0) {
   const prefix = `\x1b[${colors[index % colors.length]}m${service.name.padEnd(width)} |\x1b[0m`;
   const child = spawn(process.execPath, [...nodeFlags, join(root, service.main)], {
     cwd: root,
-    env: { ...env, PORT: String(service.port) },
+    env: { ...env, ...passwordsOf(service), PORT: String(service.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const startedAt = Date.now();
@@ -98,6 +106,9 @@ if (!stopping) {
       ...lines,
       '',
       `Demo tenant "demo", API key: ${env.REFINERY_DEMO_API_KEY}`,
+      process.env.REFINERY_ADMIN_API_KEY
+        ? 'Operator key: the one in REFINERY_ADMIN_API_KEY'
+        : 'Operator key (tenants, keys, validation rules): REFINERY_ADMIN_API_KEY in .refinery/secrets.env',
       `Try: curl -s -X POST http://127.0.0.1:3000/v1/events -H 'content-type: application/json' -H 'x-api-key: ${env.REFINERY_DEMO_API_KEY}' -d @services/ingestion/examples/order.json`,
       'Ctrl-C stops everything.',
       '',

@@ -2,9 +2,12 @@
 // Services also migrate at start; this runs them ahead of time (and in deploy pipelines).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { loadLocalSecrets } from './secrets.mjs';
 import { root, services } from './services.mjs';
 
 const require = createRequire(import.meta.url);
+// Each service logs in as its own role, with the password from REFINERY_DB_PASSWORD_<ROLE>.
+loadLocalSecrets();
 const { runMigrations } = require(join(root, 'dist/libs/persistence/src/index.js'));
 
 for (const service of services) {

@@ -20,13 +20,18 @@ ensure_postgres() {
   die "PostgreSQL did not come up on $PGHOST:$PGPORT"
 }
 
+# Debian puts it in /usr/sbin, which is not on an ordinary user's PATH.
+nats_server_bin() { PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v nats-server; }
+
 ensure_nats() {
   local host=127.0.0.1 port=4222
+  # Needed even when a server already runs: the permissions test starts one of its own
+  # from deploy/nats/nats-server.conf.
+  nats_server_bin >/dev/null || { log "NATS: not installed; installing Debian's package"; apt_install nats-server; }
   port_open "$host" "$port" && return 0
-  command -v nats-server >/dev/null || { log "NATS: not installed; installing Debian's package"; apt_install nats-server; }
   log "NATS: starting with JetStream"
   as_root mkdir -p /var/lib/nats-server
-  as_root start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server)" -- \
+  as_root start-stop-daemon --start --oknodo --background --exec "$(nats_server_bin)" -- \
     -a "$host" -p "$port" -js -sd /var/lib/nats-server -l /var/log/nats-server.log
   for _ in $(seq 30); do port_open "$host" "$port" && return 0; sleep 1; done
   die "NATS did not come up on $host:$port"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything `npm start` and `npm test` need before they run: dependencies, PostgreSQL,
-# NATS, pgvector, a build, and the database with one role and schema per service.
+# NATS, pgvector, a build, the local secrets, and the database with one role and schema per
+# service (each role with its own password from .refinery/secrets.env).
 # Usage: prepare.sh <database>
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,4 +14,5 @@ bash "$here/ensure-infra.sh"
 bash "$here/ensure-prometheus.sh"
 log "building"
 node tools/build.mjs
-DATABASE_NAME="$1" node dist/libs/persistence/src/cli/provision.js
+node tools/secrets.mjs write
+DATABASE_NAME="$1" node --env-file=.refinery/secrets.env dist/libs/persistence/src/cli/provision.js

@@ -8,6 +8,8 @@ export DATABASE_NAME=${TEST_DATABASE_NAME:-refinery_test}
 bash "$here/prepare.sh" "$DATABASE_NAME"
 export PATH="$PWD/node_modules/.bin:$PATH"
 node tools/ensure-platform-stopped.mjs
+# Every suite authenticates against the tenants and keys of ingestion's auth tables.
+node tools/migrate.mjs >&2
 node tools/check-jetstream.mjs
 echo "[test] lint, format and type-check" >&2
 npm run --silent lint

@@ -1,5 +1,7 @@
-import { compose, env, service, type ComposeService } from './support/compose';
-import { composeName, exists, manifest } from './support/repo';
+import { natsPasswordVariable, natsUsers, tenantsOfConfig } from '@refinery/contracts';
+import { READONLY_ROLE, rolePasswordVariable, serviceRole } from '@refinery/persistence';
+import { compose, env, mountedFrom, service, type ComposeService } from './support/compose';
+import { composeName, exists, manifest, readText } from './support/repo';
 
 // docker-compose.yml cannot be run here (no Docker engine), so these tests check what
 // `docker compose up` relies on: images, healthchecks, start order, ports and environment.
@@ -21,10 +23,16 @@ const NO_HEALTHCHECK_POSSIBLE: Record<string, string> = {
   'otel-collector': 'distroless collector image',
 };
 const DOCKERFILE = 'deploy/docker/Dockerfile';
+const NATS_CONFIG = 'deploy/nats/nats-server.conf';
+
+/** `${VAR:?message}`: compose refuses to start while the variable is unset or empty. */
+const requiredVariable = (name: string) => new RegExp(`^\\$\\{${name}:\\?[^}]+\\}$`);
 
 const REQUIRED_ENV = [
   'PORT',
   'NATS_URL',
+  'NATS_USER',
+  'NATS_PASSWORD',
   'DATABASE_HOST',
   'DATABASE_PORT',
   'DATABASE_NAME',
@@ -33,14 +41,16 @@ const REQUIRED_ENV = [
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'LOG_LEVEL',
 ];
-const EXTRA_ENV: Record<string, string[]> = { ingestion: ['REFINERY_DEMO_API_KEY'] };
+const EXTRA_ENV: Record<string, string[]> = {
+  ingestion: ['REFINERY_DEMO_API_KEY', 'REFINERY_ADMIN_API_KEY'],
+  'quality-monitor': ['REFINERY_ADMIN_API_KEY', 'QUALITY_READONLY_PASSWORD'],
+};
 const PROVISION_ENV = [
   'DATABASE_HOST',
   'DATABASE_PORT',
   'DATABASE_NAME',
   'DATABASE_ADMIN_USER',
   'DATABASE_ADMIN_PASSWORD',
-  'DATABASE_PASSWORD',
 ];
 
 function dependsOn(svc: ComposeService): Record<string, string> {
@@ -92,6 +102,19 @@ describe('docker-compose.yml infrastructure', () => {
     expect(args).toMatch(/-m 8222/);
     expect(nats.volumes).toContainEqual(expect.stringMatching(/^[\w-]+:\/data$/));
     expect(healthcheckCommand(nats)).toMatch(/:8222\/healthz\?js-enabled-only=true/);
+  });
+
+  it('runs NATS with the generated accounts and users, and every password they read', () => {
+    const nats = service('nats');
+    expect([nats.command ?? []].flat().join(' ')).toMatch(
+      /(^|\s)-c \/etc\/nats\/nats-server\.conf/,
+    );
+    expect(mountedFrom('nats', '/etc/nats/nats-server.conf')).toBe(NATS_CONFIG);
+    const users = natsUsers(tenantsOfConfig(readText(NATS_CONFIG)) ?? []);
+    const vars = env(nats);
+    for (const { passwordVariable } of users) {
+      expect(vars[passwordVariable]).toMatch(requiredVariable(passwordVariable));
+    }
   });
 
   it('runs Postgres 15 with pgvector, a data volume and a pg_isready check', () => {
@@ -152,17 +175,28 @@ describe('docker-compose.yml provisioning', () => {
     expect(Object.keys(env(provision))).toEqual(expect.arrayContaining(PROVISION_ENV));
   });
 
-  it('logs in as the Postgres superuser and gives the roles the password the services use', () => {
+  it('logs in as the Postgres superuser and gives each role the password its service uses', () => {
     const postgres = env(service('postgres'));
     expect(env(provision)).toMatchObject({
       DATABASE_HOST: 'postgres',
       DATABASE_ADMIN_USER: postgres.POSTGRES_USER ?? 'postgres',
       DATABASE_ADMIN_PASSWORD: postgres.POSTGRES_PASSWORD,
     });
-    for (const [name] of SERVICES) {
-      expect(env(service(name)).DATABASE_PASSWORD).toBe(env(provision).DATABASE_PASSWORD);
+    const passwords = new Set<string>();
+    for (const [name, entry] of SERVICES) {
+      const variable = rolePasswordVariable(serviceRole(entry.schema));
+      const password = env(service(name)).DATABASE_PASSWORD;
+      expect(password).toMatch(requiredVariable(variable));
+      expect(env(provision)[variable]).toBe(password);
       expect(env(service(name)).DATABASE_NAME).toBe(env(provision).DATABASE_NAME);
+      passwords.add(password);
     }
+    expect(passwords.size).toBe(new Set(SERVICES.map(([, entry]) => entry.schema)).size);
+    const readonly = rolePasswordVariable(READONLY_ROLE);
+    expect(env(service('quality-monitor')).QUALITY_READONLY_PASSWORD).toMatch(
+      requiredVariable(readonly),
+    );
+    expect(env(provision)[readonly]).toMatch(requiredVariable(readonly));
   });
 });
 
@@ -197,7 +231,9 @@ describe.each(SERVICES)('docker-compose.yml service %s', (name, entry) => {
       DATABASE_NAME: 'refinery',
       DATABASE_USER: `refinery_${entry.schema}`,
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+      NATS_USER: entry.name,
     });
+    expect(vars.NATS_PASSWORD).toMatch(requiredVariable(natsPasswordVariable(entry.name)));
   });
 
   it('starts after provisioning succeeded and Postgres and NATS are healthy', () => {

@@ -1,3 +1,4 @@
+import { natsPasswordVariable } from '@refinery/contracts';
 import { parseAllDocuments } from 'yaml';
 
 import { service } from './support/compose';
@@ -6,9 +7,15 @@ import { composeName, manifest, readText, readYaml } from './support/repo';
 interface Container {
   image: string;
   command?: string[];
+  args?: string[];
   ports?: { containerPort: number }[];
-  env?: { name: string; value?: string }[];
-  envFrom?: { configMapRef?: { name: string } }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string } };
+  }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  volumeMounts?: { name: string; mountPath: string }[];
   livenessProbe?: { httpGet?: { path: string } };
   readinessProbe?: { httpGet?: { path: string } };
 }
@@ -17,10 +24,18 @@ interface Resource {
   kind: string;
   metadata: { name: string };
   data?: Record<string, string>;
-  spec?: { template?: { spec: { containers: Container[] } } };
+  spec?: {
+    template?: {
+      spec: {
+        containers: Container[];
+        volumes?: { name: string; configMap?: { name: string } }[];
+      };
+    };
+  };
 }
 
 const K8S = 'deploy/k8s';
+const NATS_SECRET = 'refinery-nats';
 const kustomization = readYaml<{ resources: string[] }>(`${K8S}/kustomization.yaml`);
 const resources = kustomization.resources.flatMap((file) =>
   parseAllDocuments(readText(`${K8S}/${file}`)).map((doc) => doc.toJS() as Resource),
@@ -45,6 +60,23 @@ describe('deploy/k8s', () => {
     expect(c.envFrom?.map((from) => from.configMapRef?.name)).toContain('refinery-env');
     expect(c.livenessProbe?.httpGet?.path).toBe('/health/live');
     expect(c.readinessProbe?.httpGet?.path).toBe('/health/ready');
+    const password = c.env?.find((e) => e.name === 'NATS_PASSWORD')?.valueFrom?.secretKeyRef;
+    expect(envOf(c).NATS_USER).toBe(entry?.name);
+    expect(password).toEqual({
+      name: NATS_SECRET,
+      key: natsPasswordVariable(entry?.name ?? ''),
+    });
+  });
+
+  it('runs NATS with the generated configuration and the passwords from one Secret', () => {
+    const nats = resources.find((r) => r.kind === 'StatefulSet' && r.metadata.name === 'nats');
+    const c = container(nats as Resource);
+    expect(c.args?.join(' ')).toMatch(/-c \/etc\/nats\/nats-server\.conf -js -sd \/data/);
+    const config = nats?.spec?.template?.spec.volumes?.find((v) => v.configMap)?.configMap?.name;
+    expect(
+      resources.find((r) => r.kind === 'ConfigMap' && r.metadata.name === config)?.data,
+    ).toEqual({ 'nats-server.conf': readText('deploy/nats/nats-server.conf') });
+    expect(c.envFrom?.map((from) => from.secretRef?.name)).toContain(NATS_SECRET);
   });
 
   it('shares the settings every service reads through one ConfigMap', () => {

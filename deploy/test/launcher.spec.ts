@@ -34,6 +34,7 @@ const FAILURES_ONLY = [/^status=~"5\.\."$/, /^alertname=/, /^alertstate="firing"
  */
 describe('tools/launch.mjs', () => {
   const apiKey = `rk_demo_launcher_test_${process.pid}`;
+  const operatorKey = `rk_operator_launcher_test_${process.pid}_${'x'.repeat(16)}`;
   let launcher: ChildProcess;
   let output = '';
   let prometheus: Promise<LivePrometheus>;
@@ -46,6 +47,7 @@ describe('tools/launch.mjs', () => {
         ...process.env,
         DATABASE_NAME: process.env.DATABASE_NAME ?? 'refinery_test',
         REFINERY_DEMO_API_KEY: apiKey,
+        REFINERY_ADMIN_API_KEY: operatorKey,
         // Its stages and monitor take the demo tenant only, not the records other suites publish.
         ENRICHMENT_TENANT: 'demo',
         QUALITY_TENANT: 'demo',
@@ -125,8 +127,8 @@ describe('tools/launch.mjs', () => {
   it('feeds every dashboard panel and every alert rule with live series', async () => {
     const live = await prometheus;
     const nc = await connect({ servers: process.env.NATS_URL ?? '127.0.0.1:4222' });
-    const unanswered = await driveDemoTraffic(apiKey, nc, live, published).finally(() =>
-      nc.close(),
+    const unanswered = await driveDemoTraffic(apiKey, operatorKey, nc, live, published).finally(
+      () => nc.close(),
     );
     const rules = readYaml<{ groups: { rules: { alert?: string; expr: string }[] }[] }>(
       ALERT_RULES,
@@ -140,7 +142,7 @@ describe('tools/launch.mjs', () => {
       },
     ];
     const dead = describeDead(await live.deadAfter(checks, 25_000));
-    await removeDemoRules();
+    await removeDemoRules(operatorKey);
     expect([...unanswered, ...dead]).toEqual([]);
   }, 60_000);
 

@@ -47,9 +47,12 @@ const DEMO_RULES = [
 ];
 
 /** Removes the demo's rules: the payload rule would judge every test's exceptions. */
-export async function removeDemoRules(): Promise<void> {
+export async function removeDemoRules(operatorKey: string): Promise<void> {
   for (const rule of DEMO_RULES) {
-    await fetch(`${QUALITY_MONITOR}/api/quality/rules/${rule.name}`, { method: 'DELETE' });
+    await fetch(`${QUALITY_MONITOR}/api/quality/rules/${rule.name}`, {
+      method: 'DELETE',
+      headers: { 'x-api-key': operatorKey },
+    });
   }
 }
 
@@ -84,16 +87,18 @@ async function call(exchange: Exchange, init?: RequestInit): Promise<Exchange> {
  */
 export async function driveDemoTraffic(
   apiKey: string,
+  operatorKey: string,
   nc: NatsConnection,
   prometheus: LivePrometheus,
   published: Published[],
 ): Promise<string[]> {
   const js = jetstream(nc);
-  await removeDemoRules();
+  await removeDemoRules(operatorKey);
   const json = (body: unknown) => ({
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-api-key': operatorKey },
     body: JSON.stringify(body),
   });
+  const read = { headers: { 'x-api-key': apiKey } };
   const rules = `POST ${QUALITY_MONITOR}/api/quality/rules`;
   const created = await Promise.all(
     DEMO_RULES.map((rule) => call({ request: rules, expected: 201 }, json(rule))),
@@ -116,15 +121,18 @@ export async function driveDemoTraffic(
   const answers = await Promise.all([
     call({ request: events, expected: 202 }, ingest(exception(LOW_CONFIDENCE_DESCRIPTION))),
     call({ request: events, expected: 400 }, ingest({ ...exception('no order'), data: {} })),
-    call({ request: `${quality}/report/demo`, expected: 200 }),
-    call({ request: `${quality}/health/demo`, expected: 200 }),
-    call({ request: `${quality}/backlog/demo`, expected: 200 }),
-    call({ request: `${quality}/report/Not%20a%20tenant`, expected: 400 }),
+    call({ request: `${quality}/report/demo`, expected: 200 }, read),
+    call({ request: `${quality}/health/demo`, expected: 200 }, read),
+    call({ request: `${quality}/backlog/demo`, expected: 200 }, read),
+    call({ request: `${quality}/report/Not%20a%20tenant`, expected: 404 }, read),
   ]);
-  const ran = await call({
-    request: `POST ${QUALITY_MONITOR}/api/quality/rules/run?rule=${DEMO_RULES[0].name}`,
-    expected: 200,
-  });
+  const ran = await call(
+    {
+      request: `POST ${QUALITY_MONITOR}/api/quality/rules/run?rule=${DEMO_RULES[0].name}`,
+      expected: 200,
+    },
+    { headers: { 'x-api-key': operatorKey } },
+  );
   await prometheus.waitForSeries('refinery_messages_dead_lettered_total', 15_000);
   await malformedRecord();
   return [...created, ran, ...answers]

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { envelope } from './envelope';
 import {
+  STAGES,
+  type StageName,
   EnrichmentCompletedSchema,
   ReviewRequestedSchema,
   StageDoneSchema,
@@ -30,7 +32,31 @@ export interface EventDefinition {
   /** Which service publishes it and who listens: documentation for the AsyncAPI file. */
   readonly producer: string;
   readonly consumers: readonly string[];
+  /**
+   * The services that publish it and the ones with a durable consumer on it. The NATS users
+   * in deploy/nats are generated from these: a service may publish and read nothing else.
+   */
+  readonly publishers: readonly EventParty[];
+  readonly subscribers: readonly EventParty[];
+  /** What a tenant's own NATS users may do with it, on subjects carrying their slug. */
+  readonly tenantAccess?: 'publish' | 'subscribe';
 }
+
+/** A service on one side of an event; `params` pins subject tokens to its own, e.g. its stage. */
+export interface EventParty {
+  readonly service: string;
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+const service = (name: string): EventParty => ({ service: name });
+/** A stage publishing or reading only its own `{stage}` subjects. */
+const ownStage = (stage: StageName): EventParty => ({ service: stage, params: { stage } });
+/** A stage reading what the stage before it published. */
+const after = (stage: StageName, previous: StageName): EventParty => ({
+  service: stage,
+  params: { stage: previous },
+});
+const QUALITY_MONITOR = service('quality-monitor');
 
 const event = <S extends string, T extends z.ZodType>(
   def: Omit<EventDefinition, 'subject' | 'schema'> & { subject: S; schema: T },
@@ -71,6 +97,9 @@ export const EVENTS = {
       'An upstream event sent to ingestion over NATS: the HTTP event envelope, whose `type` may be left out since the subject names it',
     producer: 'upstream systems',
     consumers: ['ingestion'],
+    publishers: [],
+    subscribers: [service('ingestion')],
+    tenantAccess: 'publish',
   }),
   'ingest.rejected': event({
     subject: 'ingest.rejected.{tenant}',
@@ -80,6 +109,8 @@ export const EVENTS = {
       'An ingest message that failed validation, with the reason; it is also kept in ingestion.rejections',
     producer: 'ingestion',
     consumers: ['upstream systems', 'quality-monitor'],
+    publishers: [service('ingestion')],
+    subscribers: [],
   }),
   'records.received': event({
     subject: 'records.received.{tenant}.{type}',
@@ -88,6 +119,8 @@ export const EVENTS = {
     summary: 'A record was accepted and stored; enrichment starts here',
     producer: 'ingestion',
     consumers: ['order-analysis', 'quality-monitor', 'analytics'],
+    publishers: [service('ingestion')],
+    subscribers: [service('order-analysis'), QUALITY_MONITOR],
   }),
   'enrichment.done': event({
     subject: 'enrichment.{stage}.done.{tenant}',
@@ -97,6 +130,12 @@ export const EVENTS = {
       'A stage finished a record (COMPLETED or SKIPPED): the input with every stage report so far; the next stage starts here',
     producer: 'order-analysis, classification',
     consumers: ['classification', 'resolution', 'quality-monitor'],
+    publishers: [ownStage('order-analysis'), ownStage('classification')],
+    subscribers: [
+      after('classification', 'order-analysis'),
+      after('resolution', 'classification'),
+      QUALITY_MONITOR,
+    ],
   }),
   'enrichment.failed': event({
     subject: 'enrichment.{stage}.failed.{tenant}',
@@ -106,6 +145,8 @@ export const EVENTS = {
       'A stage gave up on a record after its last retry: status FAILED, outputs NULL, the errors of every attempt; the message is also in the DLQ',
     producer: 'order-analysis, classification, resolution',
     consumers: ['quality-monitor', 'operators'],
+    publishers: STAGES.map(ownStage),
+    subscribers: [QUALITY_MONITOR],
   }),
   'enrichment.retrying': event({
     subject: 'enrichment.{stage}.retrying.{tenant}',
@@ -115,6 +156,8 @@ export const EVENTS = {
       'An attempt failed (or its confidence was too low) and the record comes back on the retry schedule: status PENDING',
     producer: 'order-analysis, classification, resolution',
     consumers: ['quality-monitor'],
+    publishers: STAGES.map(ownStage),
+    subscribers: [QUALITY_MONITOR],
   }),
   'enrichment.reprocess': event({
     subject: 'enrichment.reprocess.{stage}.{tenant}',
@@ -124,6 +167,9 @@ export const EVENTS = {
       'Drive a stalled or failed record through `stage` again; the stage honours its retry limit and escalates past it',
     producer: 'quality-monitor',
     consumers: ['order-analysis', 'classification', 'resolution'],
+    publishers: [QUALITY_MONITOR],
+    // The monitor reads every `enrichment.<a>.<b>.<tenant>` event, these included.
+    subscribers: [...STAGES.map(ownStage), QUALITY_MONITOR],
   }),
   'enrichment.escalated': event({
     subject: 'enrichment.{stage}.escalated.{tenant}',
@@ -133,6 +179,8 @@ export const EVENTS = {
       'A record past its retry limit was asked for again: it needs a person (a review is requested too)',
     producer: 'order-analysis, classification, resolution',
     consumers: ['quality-monitor', 'operators'],
+    publishers: STAGES.map(ownStage),
+    subscribers: [QUALITY_MONITOR],
   }),
   'enrichment.completed': event({
     subject: 'enrichment.completed.{tenant}',
@@ -142,6 +190,9 @@ export const EVENTS = {
       'The public result: the whole enriched record, published exactly once per record. Every stage report holds its status, output, retries, provider, model version and timings',
     producer: 'resolution',
     consumers: ['downstream teams', 'quality-monitor', 'learning', 'analytics'],
+    publishers: [service('resolution')],
+    subscribers: [QUALITY_MONITOR],
+    tenantAccess: 'subscribe',
   }),
   'review.requested': event({
     subject: 'review.requested.{tenant}',
@@ -151,6 +202,9 @@ export const EVENTS = {
       'A classification stayed below the confidence threshold after its retries: a human should label the record',
     producer: 'classification',
     consumers: ['learning', 'labeling'],
+    // Any stage asks for a review when it escalates a record.
+    publishers: STAGES.map(service),
+    subscribers: [],
   }),
   'alerts.changed': event({
     subject: 'alerts.{severity}.{tenant}',
@@ -160,6 +214,8 @@ export const EVENTS = {
       "A tenant's completeness, quality, backlog, failure rate or integrity crossed its threshold (firing) or came back (resolved)",
     producer: 'quality-monitor',
     consumers: ['on-call tooling', 'chat bridges'],
+    publishers: [QUALITY_MONITOR],
+    subscribers: [],
   }),
   dlq: event({
     subject: 'dlq.{service}',
@@ -169,6 +225,9 @@ export const EVENTS = {
       'A message a consumer gave up on: the original bytes, with Refinery-Dlq-* headers naming the reason, original subject, delivery count and service',
     producer: 'any consumer',
     consumers: ['operators'],
+    // Every consumer publishes on its own `dlq.<service>`; deploy/nats derives those.
+    publishers: [],
+    subscribers: [],
   }),
 } as const;
 

@@ -7,5 +7,8 @@ export * from './records/exception.schema';
 export * from './records/order.schema';
 export * from './records/record-types';
 export * from './streams';
+export * from './hostile-input';
 export * from './validation';
 export { buildAsyncApi } from './asyncapi/build-asyncapi';
+export * from './nats/nats-permissions';
+export { buildNatsConfig, DEFAULT_NATS_TENANTS, tenantsOfConfig } from './nats/nats-config';

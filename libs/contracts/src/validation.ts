@@ -1,35 +1,34 @@
 import { z } from 'zod';
+import { type FieldError, formatPath } from './field-path';
+import { findHostileInput } from './hostile-input';
 
-export interface FieldError {
-  /** Where the bad value is, e.g. `events[3].data.items[0].quantity`; `(root)` for the whole value. */
-  path: string;
-  message: string;
-}
+export { type FieldError, formatPath } from './field-path';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
-export function formatPath(path: readonly PropertyKey[], prefix = ''): string {
-  let out = prefix;
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out || '(root)';
-}
-
-/** Validates and names every bad field by path; never throws on bad input. */
+/**
+ * Validates and names every bad field by path; never throws on bad input. Hostile input (see
+ * `findHostileInput`) is reported instead, without showing it to the schema.
+ */
 export function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
   prefix = '',
 ): Validated<z.infer<S>> {
+  const hostile = findHostileInput(value, prefix);
+  if (hostile.length > 0) return { ok: false, errors: hostile };
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
-    errors: result.error.issues.map((issue) => ({
-      path: formatPath(issue.path, prefix),
-      message: issue.message,
-    })),
+    // An unknown field is named by its own path, one error each.
+    errors: result.error.issues.flatMap((issue): FieldError[] =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({
+            path: formatPath([...issue.path, key], prefix),
+            message: 'is not a known field here',
+          }))
+        : [{ path: formatPath(issue.path, prefix), message: issue.message }],
+    ),
   };
 }

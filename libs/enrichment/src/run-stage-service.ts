@@ -20,8 +20,8 @@ export function runStageService(stage: StageDefinition, options: StageServiceOpt
       description: options.description,
       logLevel: config.LOG_LEVEL,
     });
-    const port = await startServiceApp(app, config.PORT);
-    new Logger(stage.name).log(`listening on :${port}`);
+    const port = await startServiceApp(app, config.PORT, config.HOST);
+    new Logger(stage.name).log(`listening on ${config.HOST}:${port}`);
   };
   start().catch((err: unknown) => {
     // A configuration error is the operator's to fix: its message names every bad variable.

@@ -94,6 +94,7 @@ export class StageModule {
         ServiceModule.forRoot({
           service: stage.name,
           natsUrl: config.NATS_URL,
+          auth: config,
           schema: schemaOfStage(stage),
           entities: [],
           migrations: stageMigrations,

@@ -1,5 +1,5 @@
-export { connectNats, drainConnection } from './connection/connect-nats';
-export type { NatsConnectOptions } from './connection/connect-nats';
+export { connectNats, drainConnection, natsAuthOptions } from './connection/connect-nats';
+export type { NatsConnectOptions, NatsCredentials } from './connection/connect-nats';
 export { natsReadinessCheck } from './connection/nats-readiness';
 export { ensureStreams, DUPLICATE_WINDOW_MS } from './streams/ensure-streams';
 export { DEFAULT_ACK_WAIT_MS, DEFAULT_RETRY } from './consumer/consumer-options';
@@ -11,6 +11,7 @@ export type { BatchOutcome, FailedMessage } from './consumer/batch-outcome';
 export { attemptsOf, isLastAttempt } from './consumer/retry-schedule';
 export { JetStreamContext } from './consumer/jetstream.context';
 export { NonRetryableError, isNonRetryable } from './consumer/non-retryable.error';
+export { isTransientFailure } from './consumer/transient-failure';
 export { RpcErrorPassthroughFilter } from './consumer/rpc-error-passthrough.filter';
 export { DLQ_HEADERS } from './consumer/dead-letter';
 export type { DeadLetterReason } from './consumer/retry-schedule';

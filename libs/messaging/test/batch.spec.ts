@@ -16,6 +16,13 @@ afterEach(async () => {
   await fixture.close();
 });
 
+/** What node-postgres raises while Postgres shuts down: retrying later is the cure. */
+const databaseShuttingDown = () =>
+  Object.assign(new Error('terminating connection due to administrator command'), {
+    code: '57P01',
+    severity: 'FATAL',
+  });
+
 async function publish(count: number, topic: string): Promise<void> {
   const app = await startConsumerApp(fixture, []);
   await app.get(JetStreamPublisher).publishMany(
@@ -58,7 +65,7 @@ describe('a batch handler', () => {
     expect(batches).toHaveLength(1);
   });
 
-  it('that throws has every message of the batch retried', async () => {
+  it('that fails for a transient cause has the whole batch retried, without splitting it', async () => {
     await publish(4, 'retried');
     const calls: { at: number; messages: InboundMessage<{ i: number }>[] }[] = [];
     const options = {
@@ -72,7 +79,7 @@ describe('a batch handler', () => {
       await startConsumerApp(fixture, [
         consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
           calls.push({ at: Date.now(), messages: batch });
-          if (calls.length === 1) throw new Error('database unavailable');
+          if (calls.length === 1) throw databaseShuttingDown();
         }),
       ]),
     );
@@ -84,6 +91,7 @@ describe('a batch handler', () => {
     expect(redelivered.map((m) => m.data.i).sort()).toEqual([0, 1, 2, 3]);
     expect(redelivered.every((m) => m.deliveryCount === 2)).toBe(true);
     expect(retries[0].at - first.at).toBeGreaterThanOrEqual(300);
+    expect(retries.every((c) => c.messages.every((m) => m.deliveryCount === 2))).toBe(true);
     await eventually(() => fixture.settled('retried'));
     expect(await fixture.dlqCount()).toBe(0);
   });
@@ -112,5 +120,73 @@ describe('a batch handler', () => {
     const delivered = calls.flat().map((m) => `${m.data.i}@${m.deliveryCount}`);
     expect(delivered.sort()).toEqual(['0@1', '1@1', '1@2', '2@1', '3@1', '3@2']);
     expect(await fixture.dlqCount()).toBe(2);
+  });
+
+  it('that throws for one bad message has the others acked at once and that one retried alone', async () => {
+    await publish(40, 'poison');
+    const calls: { at: number; messages: InboundMessage<{ i: number }>[] }[] = [];
+    const options = {
+      durable: 'poison',
+      stream: fixture.stream.name,
+      filterSubject: fixture.subject('poison', '*'),
+      batchSize: 40,
+      retry: [1_000],
+    };
+    apps.push(
+      await startConsumerApp(fixture, [
+        consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
+          calls.push({ at: Date.now(), messages: batch });
+          if (batch.some((m) => m.data.i === 17)) throw new Error('value out of range');
+        }),
+      ]),
+    );
+
+    // The 39 good ones are settled long before the bad one's retry is due.
+    await eventually(async () => {
+      const info = await fixture.consumerInfo('poison');
+      return info.delivered.stream_seq === 40 && info.num_ack_pending === 1;
+    });
+    expect(Date.now() - calls[0].at).toBeLessThan(1_000);
+    expect(calls.every((c) => c.messages.every((m) => m.deliveryCount === 1))).toBe(true);
+    const alone = calls.filter((c) => c.messages.length === 1 && c.messages[0].data.i === 17);
+    expect(alone).toHaveLength(1);
+    // Halving takes about two calls per level: no call per message.
+    expect(calls.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(40)) + 1);
+
+    // The bad one alone follows the retry schedule, then goes to the DLQ.
+    await eventually(() => fixture.dlqCount());
+    const redelivered = calls.flatMap((c) => c.messages).filter((m) => m.deliveryCount > 1);
+    expect(redelivered.map((m) => m.data.i)).toEqual([17]);
+    expect(redelivered[0].deliveryCount).toBe(2);
+    expect((await fixture.lastDeadLetter())?.header.get('Refinery-Dlq-Reason')).toBe(
+      'retries_exhausted: Error: value out of range',
+    );
+    await eventually(() => fixture.settled('poison'));
+    expect(await fixture.dlqCount()).toBe(1);
+  });
+
+  it('that throws for several bad messages settles every good one', async () => {
+    await publish(30, 'several');
+    const handled = new Set<number>();
+    const options = {
+      durable: 'several',
+      stream: fixture.stream.name,
+      filterSubject: fixture.subject('several', '*'),
+      batchSize: 30,
+      retry: [],
+    };
+    apps.push(
+      await startConsumerApp(fixture, [
+        consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
+          if (batch.some((m) => m.data.i % 10 === 3)) throw new Error('bad row');
+          for (const m of batch) handled.add(m.data.i);
+        }),
+      ]),
+    );
+
+    await eventually(() => fixture.settled('several'));
+    expect(handled.size).toBe(27);
+    expect([3, 13, 23].some((i) => handled.has(i))).toBe(false);
+    expect(await fixture.dlqCount()).toBe(3);
   });
 });

@@ -1,3 +1,4 @@
+import { STREAMS, subjectOf } from '@refinery/contracts';
 import { register } from 'prom-client';
 import { z } from 'zod';
 import { DLQ_HEADERS, JetStreamPublisher, type InboundMessage } from '../src';
@@ -139,5 +140,44 @@ describe('dead-letter queue', () => {
     );
     expect(new TextDecoder().decode(letter?.data)).toBe('order #1, 2 items');
     expect(calls).toBe(0);
+  });
+
+  it('receives a message whose payload names another tenant than its subject, and counts it', async () => {
+    // Subjects that name a tenant are the platform's: this one lives in RECORDS, under a tenant of its own.
+    const tenant = fixture.id.replace('_', '-');
+    const durable = `tenants_${fixture.id}`;
+    fixture.streams.push(STREAMS.RECORDS);
+    const handled: unknown[] = [];
+    const options = {
+      durable,
+      stream: STREAMS.RECORDS.name,
+      filterSubject: `records.received.${tenant}.*`,
+    };
+    app = await startConsumerApp(fixture, [
+      consumerController(options, (message: InboundMessage) => handled.push(message.data)),
+    ]);
+    try {
+      const subject = subjectOf('records.received', { tenant, type: 'order' });
+      const publisher = app.get(JetStreamPublisher);
+      await publisher.publish(subject, { tenant: 'globex', n: 1 }, { msgId: `${tenant}-1` });
+      await publisher.publish(subject, { tenant, n: 2 }, { msgId: `${tenant}-2` });
+
+      await eventually(() => fixture.dlqCount());
+      const letter = await fixture.lastDeadLetter();
+      expect(letter?.header.get(DLQ_HEADERS.reason)).toBe(
+        `tenant_mismatch: the subject names tenant "${tenant}" but the payload names "globex"`,
+      );
+      expect(letter?.header.get(DLQ_HEADERS.subject)).toBe(subject);
+      await eventually(() => handled.length === 1);
+      expect(handled).toEqual([{ tenant, n: 2 }]);
+      expect(await deadLetteredCount(durable, 'tenant_mismatch')).toBe(1);
+    } finally {
+      await app.close();
+      app = undefined;
+      await fixture.jsm.consumers.delete(STREAMS.RECORDS.name, durable).catch(() => undefined);
+      await fixture.jsm.streams
+        .purge(STREAMS.RECORDS.name, { filter: `records.received.${tenant}.>` })
+        .catch(() => undefined);
+    }
   });
 });

@@ -8,6 +8,12 @@ export type {
 } from './data-source/create-data-source';
 export { runMigrations } from './data-source/run-migrations';
 export type { MigrationLog } from './data-source/run-migrations';
+export {
+  describeDatabaseError,
+  isInputDatabaseError,
+  isTransientDatabaseError,
+} from './errors/database-errors';
+export type { DatabaseErrorDescription, DatabaseErrorKind } from './errors/database-errors';
 export { PersistenceModule } from './persistence.module';
 export type { PersistenceOptions } from './persistence.module';
 export { provisionDatabase } from './provision/provision-database';
@@ -16,7 +22,12 @@ export type {
   ProvisionResult,
   SchemaProvision,
 } from './provision/provision-database';
-export { assertIdentifier, READONLY_ROLE, serviceRole } from './sql/identifiers';
+export {
+  assertIdentifier,
+  READONLY_ROLE,
+  rolePasswordVariable,
+  serviceRole,
+} from './sql/identifiers';
 export { vectorFromSql, vectorToSql, vectorTransformer } from './vector/vector-transformer';
 export { findWorkspaceRoot, readServicesManifest } from './cli/services-manifest';
 export type { ServicesManifest } from './cli/services-manifest';

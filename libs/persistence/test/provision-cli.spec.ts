@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { describeProvision, provisionFromManifest } from '../src/cli/provision';
+import {
+  describeProvision,
+  provisionFromManifest,
+  rolePasswordsFromEnv,
+} from '../src/cli/provision';
 import { findWorkspaceRoot, readServicesManifest } from '../src/cli/services-manifest';
 import { dropSchemas, TEST_DATABASE, uniqueName } from './test-database';
 
@@ -46,6 +50,20 @@ describe('provision CLI', () => {
       `${TEST_DATABASE}.${first}: schema exists, role refinery_${first} exists`,
       `${TEST_DATABASE}.${second}: schema exists, role refinery_${second} exists`,
     ]);
+  });
+
+  it("takes each role's password from its own variable, and no shared one", () => {
+    const env = {
+      DATABASE_PASSWORD: 'shared',
+      REFINERY_DB_PASSWORD_ORDER_ANALYSIS: 'a',
+      REFINERY_DB_PASSWORD_READONLY: 'r',
+      REFINERY_DB_PASSWORD_QUALITY: '',
+    };
+    const roles = ['refinery_order_analysis', 'refinery_quality', 'refinery_readonly'];
+    expect(rolePasswordsFromEnv(roles, env)).toEqual({
+      refinery_order_analysis: 'a',
+      refinery_readonly: 'r',
+    });
   });
 
   it('names what is wrong in a malformed manifest', () => {

@@ -1,6 +1,10 @@
+import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
+import { join } from 'node:path';
 import { DatabaseError, escapeIdentifier as ident } from 'pg';
 
 import { provisionDatabase, READONLY_ROLE } from '../src';
+import { provisionFromManifest } from '../src/cli/provision';
+import { findWorkspaceRoot, readServicesManifest } from '../src/cli/services-manifest';
 import {
   admin,
   asAdmin,
@@ -111,6 +115,125 @@ describe('provisionDatabase', () => {
     );
     // 25006: read-only transaction; 42501: permission denied.
     expect(outcomes).toEqual({ rows: [{ id: 7 }], codes: ['25006', '42501', '25006'] });
+  });
+
+  it('sets the password given for each role, and refuses one two roles share or one for no role', async () => {
+    const [orderRole, billingRole] = [orders, billing].map((schema) => `refinery_${schema}`);
+    /** Whether the role's SCRAM verifier accepts `password`, as the server would at login. */
+    const accepts = (role: string, password: string) =>
+      asAdmin(async (client) => {
+        const { rows } = await client.query<{ secret: string | null }>(
+          'SELECT rolpassword AS secret FROM pg_authid WHERE rolname = $1',
+          [role],
+        );
+        const [, iterations, salt, storedKey] =
+          /^SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):/.exec(rows[0]?.secret ?? '') ?? [];
+        if (!storedKey) return false;
+        const salted = pbkdf2Sync(password, Buffer.from(salt, 'base64'), +iterations, 32, 'sha256');
+        const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+        return createHash('sha256').update(clientKey).digest('base64') === storedKey;
+      });
+    await provisionSchemas(orders, billing);
+    await asAdmin((client) => client.query(`ALTER ROLE ${ident(billingRole)} PASSWORD NULL`));
+    await provisionDatabase({
+      admin,
+      database: TEST_DATABASE,
+      schemas: [orders, billing],
+      rolePasswords: { [orderRole]: 'orders-own-password' },
+    });
+    expect(await accepts(orderRole, 'orders-own-password')).toBe(true);
+    expect(await accepts(orderRole, 'another-password')).toBe(false);
+    // Left out: the role keeps what it had (here, none).
+    expect(await accepts(billingRole, 'orders-own-password')).toBe(false);
+
+    await expect(
+      provisionDatabase({
+        admin,
+        database: TEST_DATABASE,
+        schemas: [orders, billing],
+        rolePasswords: { [orderRole]: 'same', [billingRole]: 'same' },
+      }),
+    ).rejects.toThrow(`roles ${orderRole} and ${billingRole} have the same password`);
+    await expect(
+      provisionDatabase({
+        admin,
+        database: TEST_DATABASE,
+        schemas: [orders],
+        rolePasswords: { refinery_nobody: 'x' },
+      }),
+    ).rejects.toThrow('rolePasswords names roles that are not provisioned: refinery_nobody');
+  });
+
+  it('provisioned from the manifest, the read-only role reads no tenant, key or monitor table, and holds no other right', async () => {
+    const manifest = join(findWorkspaceRoot(__dirname), 'deploy', 'services.json');
+    const { sharedSchema, services } = readServicesManifest(manifest);
+    const monitor = services.find((service) => !service.readableByRules)?.schema;
+    expect([sharedSchema?.schema, monitor]).toEqual(['auth', 'quality']);
+    // No password variables: the roles keep the passwords they have.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('REFINERY_DB_PASSWORD_')),
+    );
+    // Rights lent by a role it was made a member of, or an attribute, are taken back.
+    await asAdmin((client) =>
+      client.query(
+        `GRANT pg_signal_backend TO ${READONLY_ROLE}; ALTER ROLE ${READONLY_ROLE} CREATEDB`,
+      ),
+    );
+    await provisionFromManifest(manifest, {
+      ...env,
+      DATABASE_NAME: TEST_DATABASE,
+      READONLY_SCHEMAS: '',
+    });
+    const role = await asAdmin(async (client) => {
+      const { rows } = await client.query(
+        `SELECT r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolbypassrls,
+                ARRAY(SELECT m.roleid::regrole::text FROM pg_auth_members m WHERE m.member = r.oid) AS member_of
+           FROM pg_roles r WHERE r.rolname = $1`,
+        [READONLY_ROLE],
+      );
+      return rows[0];
+    });
+    expect(role).toEqual({
+      rolsuper: false,
+      rolcreatedb: false,
+      rolcreaterole: false,
+      rolbypassrls: false,
+      member_of: [],
+    });
+
+    const monitorTables = await asAdmin(async (client) => {
+      const result = await client.query<{ tablename: string }>(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'quality' ORDER BY tablename",
+      );
+      return result.rows.map((row) => `quality.${row.tablename}`);
+    });
+    const denied = [
+      ...new Set(['auth.api_keys', 'auth.tenants', 'quality.record_states', ...monitorTables]),
+    ];
+    const outcomes = await withClient(
+      { ...serviceConfig('ingestion'), user: READONLY_ROLE },
+      async (client) => {
+        const codes: Record<string, string> = {};
+        for (const table of denied) {
+          codes[table] = await client.query(`SELECT * FROM ${table} LIMIT 1`).then(
+            () => 'allowed',
+            (error: DatabaseError) => String(error.code),
+          );
+        }
+        const usage = await client.query<{ schema: string; usage: boolean }>(
+          `SELECT s AS schema, has_schema_privilege(s, 'USAGE') AS usage
+             FROM unnest($1::text[]) AS s ORDER BY s`,
+          [services.map((service) => service.schema)],
+        );
+        return { codes, usage: usage.rows };
+      },
+    );
+    expect(outcomes.codes).toEqual(Object.fromEntries(denied.map((table) => [table, '42501'])));
+    expect(outcomes.usage).toEqual(
+      services
+        .map((service) => ({ schema: service.schema, usage: service.readableByRules }))
+        .sort((a, b) => a.schema.localeCompare(b.schema)),
+    );
   });
 
   it('creates a missing database', async () => {

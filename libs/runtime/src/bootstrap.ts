@@ -4,6 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createJetStreamServer } from '@refinery/messaging';
 import { JsonLogger, LogLevelName } from '@refinery/observability';
+import { Authenticator } from './auth/authenticator';
+import { docsAuth } from './auth/docs-auth';
 import { bodyParserErrors, ProblemDetailsFilter } from './http/problem-details.filter';
 
 export interface ServiceOptions {
@@ -37,16 +39,24 @@ export async function createServiceApp(options: ServiceOptions): Promise<NestExp
     .setDescription(options.description)
     .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'api-key')
     .build();
+  app.use(['/docs', '/docs-json', '/docs-yaml'], docsAuth(app.get(Authenticator)));
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
 
   app.connectMicroservice({ strategy: createJetStreamServer(app) }, { inheritAppConfig: true });
   return app;
 }
 
-/** Starts consumers, then HTTP; returns the bound port (0 asks for any free one). */
-export async function startServiceApp(app: NestExpressApplication, port: number): Promise<number> {
+/**
+ * Starts consumers, then HTTP on `host` (loopback unless the deployment says otherwise);
+ * returns the bound port (0 asks for any free one).
+ */
+export async function startServiceApp(
+  app: NestExpressApplication,
+  port: number,
+  host = '127.0.0.1',
+): Promise<number> {
   await app.startAllMicroservices();
-  await app.listen(port, '0.0.0.0');
+  await app.listen(port, host);
   const address = app.getHttpServer().address();
   return typeof address === 'object' && address ? address.port : port;
 }

@@ -3,10 +3,18 @@ import { STREAMS } from '@refinery/contracts';
 import { MessagingModule } from '@refinery/messaging';
 import { ObservabilityModule } from '@refinery/observability';
 import { PersistenceModule } from '@refinery/persistence';
+import type { AuthConfig } from './auth/auth-config';
+import { AuthModule } from './auth/auth.module';
+import { natsCredentialsOf, type NatsCredentialsConfig } from './config/nats-credentials';
 
 export interface ServiceModuleOptions {
   service: string;
   natsUrl: string;
+  /**
+   * The service's validated configuration: every service authenticates the same way, its
+   * callers by API key and itself to NATS as its own user.
+   */
+  auth: AuthConfig & NatsCredentialsConfig;
   /** The Postgres schema the service owns; its role has rights there only. */
   schema: string;
   // TypeORM takes entity and migration classes as plain constructors.
@@ -16,7 +24,7 @@ export interface ServiceModuleOptions {
   migrations: Function[];
 }
 
-/** What every service is made of: health and metrics, its own schema, the bus. */
+/** What every service is made of: health and metrics, its own schema, the bus, API keys. */
 @Module({})
 export class ServiceModule {
   static forRoot(options: ServiceModuleOptions): DynamicModule {
@@ -33,7 +41,9 @@ export class ServiceModule {
           service: options.service,
           servers: options.natsUrl,
           streams: Object.values(STREAMS),
+          credentials: natsCredentialsOf(options.auth),
         }),
+        AuthModule.forRoot(options.auth),
       ],
     };
   }

@@ -3,3 +3,7 @@ export * from './stream-counts';
 export * from './stored-messages';
 export * from './unique-name';
 export * from './fake-openai-server';
+export * from './test-tenants';
+export * from './http-routes';
+export * from './hostile-bodies';
+export * from './hostile-http';

@@ -8,9 +8,9 @@ import {
   provisionDatabase,
   readServicesManifest,
 } from '@refinery/persistence';
+import { AuthRepository } from '@refinery/runtime';
 import { eventually } from '@refinery/testing';
 import { createServiceDataSource } from '../src/data-source';
-import { TenantsRepository } from '../src/tenants/tenants.repository';
 
 export const root = findWorkspaceRoot(__dirname);
 // Services run the way the launcher runs them, with the same Node flags.
@@ -27,7 +27,14 @@ export const log = (msg: string) => console.error(`[bench] ${msg}`);
 export async function freshDatabase(database: string, schemas: string[]): Promise<void> {
   process.env.DATABASE_NAME = database;
   await dropDatabase(database);
-  await provisionDatabase({ admin: adminConfigFromEnv(), database, schemas, extensions: [] });
+  await provisionDatabase({
+    admin: adminConfigFromEnv(),
+    database,
+    schemas,
+    extensions: [],
+    // Tenants and keys live in the shared schema ingestion owns, as in the platform.
+    shared: { schema: 'auth', ownerSchema: 'ingestion' },
+  });
 }
 
 /** Runs `work` on a short-lived admin connection to the `postgres` maintenance database. */
@@ -56,10 +63,9 @@ async function dropDatabase(database: string): Promise<void> {
 export async function createTenant(slug: string): Promise<string> {
   const db = await createServiceDataSource().initialize();
   try {
-    const { apiKey } = await new TenantsRepository(db).createTenant(slug, {
-      rateLimitPerS: 10_000_000,
-    });
-    return apiKey;
+    const auth = new AuthRepository(db);
+    await auth.createTenant(slug, { rateLimitPerS: 10_000_000 });
+    return (await auth.createKey(slug, ['ingest', 'read'])).key;
   } finally {
     await db.destroy();
   }

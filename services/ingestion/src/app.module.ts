@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceModule } from '@refinery/runtime';
+import { ManageTenantsUseCase } from './admin/manage-tenants.use-case';
+import { TenantsAdminController } from './admin/tenants-admin.controller';
 import { INGESTION_CONFIG, IngestionConfig, MAX_BATCH_EVENTS } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
 import { IngestMessagesController } from './nats-intake/ingest-messages.controller';
@@ -9,10 +11,8 @@ import { IngestEventsController } from './records/ingest-events.controller';
 import { IngestEventsUseCase } from './records/ingest-events.use-case';
 import { RecordsRepository } from './records/records.repository';
 import { RejectMessagesUseCase } from './rejections/reject-messages.use-case';
-import { ApiKeyGuard } from './tenants/api-key.guard';
 import { DemoTenantInitializer } from './tenants/demo-tenant.initializer';
 import { RateLimiter } from './tenants/rate-limiter';
-import { TenantsRepository } from './tenants/tenants.repository';
 
 @Module({})
 export class AppModule {
@@ -23,12 +23,13 @@ export class AppModule {
         ServiceModule.forRoot({
           service: 'ingestion',
           natsUrl: config.NATS_URL,
+          auth: config,
           schema: SCHEMA,
           entities,
           migrations,
         }),
       ],
-      controllers: [IngestEventsController, IngestMessagesController],
+      controllers: [IngestEventsController, IngestMessagesController, TenantsAdminController],
       providers: [
         { provide: INGESTION_CONFIG, useValue: config },
         {
@@ -36,13 +37,12 @@ export class AppModule {
           useValue: new RateLimiter(config.INGEST_RATE_LIMIT_PER_S, MAX_BATCH_EVENTS),
         },
         AcceptRecordsUseCase,
-        ApiKeyGuard,
         DemoTenantInitializer,
         IngestEventsUseCase,
         IngestMessagesUseCase,
+        ManageTenantsUseCase,
         RecordsRepository,
         RejectMessagesUseCase,
-        TenantsRepository,
       ],
     };
   }

@@ -1,14 +1,13 @@
 import { createDataSource, databaseConfigFromEnv } from '@refinery/persistence';
 import { DataSource } from 'typeorm';
 import { CreateIngestionTables1763800000000 } from './migrations/1763800000000-create-ingestion-tables';
+import { MoveTenantsToAuth1765000000000 } from './migrations/1765000000000-move-tenants-to-auth';
 import { RecordEntity } from './records/record.entity';
 import { RejectionEntity } from './rejections/rejection.entity';
-import { ApiKeyEntity } from './tenants/api-key.entity';
-import { TenantEntity } from './tenants/tenant.entity';
 
 export const SCHEMA = 'ingestion';
-export const entities = [TenantEntity, ApiKeyEntity, RecordEntity, RejectionEntity];
-export const migrations = [CreateIngestionTables1763800000000];
+export const entities = [RecordEntity, RejectionEntity];
+export const migrations = [CreateIngestionTables1763800000000, MoveTenantsToAuth1765000000000];
 
 /** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */
 export const createServiceDataSource = (): DataSource =>

@@ -14,8 +14,8 @@ async function main(): Promise<void> {
     bodyLimit: config.INGEST_MAX_BODY,
     logLevel: config.LOG_LEVEL,
   });
-  const port = await startServiceApp(app, config.PORT);
-  new Logger('ingestion').log(`listening on :${port}`);
+  const port = await startServiceApp(app, config.PORT, config.HOST);
+  new Logger('ingestion').log(`listening on ${config.HOST}:${port}`);
 }
 
 main().catch((err: unknown) => {

@@ -140,9 +140,18 @@ describe('POST /v1/events', () => {
     expect(res.body.detail).toMatch(/not valid JSON/);
   });
 
-  it('documents the endpoint, its errors and the API key at /docs', async () => {
-    expect((await fetch(`${ingestion.url}/docs`)).status).toBe(200);
-    const doc = (await (await fetch(`${ingestion.url}/docs-json`)).json()) as {
+  it('documents the endpoint, its errors and the API key at /docs, for any valid key', async () => {
+    const { apiKey } = await ingestion.tenants.create({ scopes: ['read'] });
+    const refused = await fetch(`${ingestion.url}/docs`);
+    expect(refused.status).toBe(401);
+    // A browser is asked for the key as the HTTP Basic user name.
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Basic /);
+    const basic = `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`;
+    expect(
+      (await fetch(`${ingestion.url}/docs`, { headers: { authorization: basic } })).status,
+    ).toBe(200);
+    const json = await fetch(`${ingestion.url}/docs-json`, { headers: { 'x-api-key': apiKey } });
+    const doc = (await json.json()) as {
       paths: Record<string, { post?: { responses: Record<string, unknown> } }>;
       components: { securitySchemes: Record<string, { name?: string }> };
     };
@@ -150,6 +159,7 @@ describe('POST /v1/events', () => {
       '202',
       '400',
       '401',
+      '403',
       '413',
       '429',
     ]);

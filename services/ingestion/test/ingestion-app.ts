@@ -1,10 +1,15 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { connect } from '@nats-io/transport-node';
-import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
-import { uniqueName } from '@refinery/testing';
+import { natsAuthOptions } from '@refinery/messaging';
+import {
+  createServiceApp,
+  loadConfig,
+  natsCredentialsOf,
+  startServiceApp,
+} from '@refinery/runtime';
+import { TestTenants } from '@refinery/testing';
 import { AppModule } from '../src/app.module';
 import { IngestionConfigSchema } from '../src/config';
-import { TenantsRepository } from '../src/tenants/tenants.repository';
 
 export type NatsConnection = Awaited<ReturnType<typeof connect>>;
 
@@ -25,13 +30,18 @@ export async function startIngestion(env: Record<string, string> = {}) {
     logLevel: 'warn',
   });
   const port = await startServiceApp(app, 0);
-  const nc = await connect({ servers: config.NATS_URL });
+  const nc = await connect({
+    servers: config.NATS_URL,
+    ...natsAuthOptions(natsCredentialsOf(config)),
+  });
+  const tenants = await TestTenants.open();
   return {
     app,
     nc,
     url: `http://127.0.0.1:${port}`,
-    tenants: app.get(TenantsRepository),
+    tenants,
     close: async () => {
+      await tenants.close();
       await nc.close();
       await app.close();
     },
@@ -40,9 +50,9 @@ export async function startIngestion(env: Record<string, string> = {}) {
 
 export type Ingestion = Awaited<ReturnType<typeof startIngestion>>;
 
-export async function newTenant(ingestion: Ingestion, rateLimitPerS?: number) {
-  const slug = uniqueName('t').replace('_', '-');
-  return { slug, ...(await ingestion.tenants.createTenant(slug, { rateLimitPerS })) };
+/** A fresh tenant and a key with every tenant scope. */
+export function newTenant(ingestion: Ingestion, rateLimitPerS?: number) {
+  return ingestion.tenants.create({ rateLimitPerS });
 }
 
 export function order(externalId: string, overrides: Record<string, unknown> = {}) {

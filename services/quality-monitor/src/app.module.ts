@@ -33,6 +33,7 @@ export class AppModule implements OnModuleInit {
         ServiceModule.forRoot({
           service: 'quality-monitor',
           natsUrl: config.NATS_URL,
+          auth: config,
           schema: SCHEMA,
           entities,
           migrations,

@@ -13,8 +13,8 @@ async function main(): Promise<void> {
       'Knows where every record stands in enrichment: completeness, backlog, failure rate and quality per tenant.',
     logLevel: config.LOG_LEVEL,
   });
-  const port = await startServiceApp(app, config.PORT);
-  new Logger('quality-monitor').log(`listening on :${port}`);
+  const port = await startServiceApp(app, config.PORT, config.HOST);
+  new Logger('quality-monitor').log(`listening on ${config.HOST}:${port}`);
 }
 
 main().catch((err: unknown) => {

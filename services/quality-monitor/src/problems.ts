@@ -1,4 +1,4 @@
-import { formatPath, type FieldError } from '@refinery/contracts';
+import { validate, type FieldError } from '@refinery/contracts';
 import { problemFor, ProblemException } from '@refinery/runtime';
 import type { z } from 'zod';
 
@@ -11,22 +11,13 @@ export const badField = (path: string, message: string) => badRequest([{ path, m
 
 export const notFound = (detail: string) => new ProblemException(problemFor(404, detail));
 
-/** Validates a request part and names every bad field, including unknown ones. */
+/** Validates a request part (hostile input first) and names every bad field, unknown ones too. */
 export function parseInput<S extends z.ZodType>(
   schema: S,
   value: unknown,
   prefix = '',
 ): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const errors = result.error.issues.flatMap((issue): FieldError[] => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        path: formatPath([...issue.path, key], prefix),
-        message: 'is not a known field here',
-      }));
-    }
-    return [{ path: formatPath(issue.path, prefix), message: issue.message }];
-  });
-  throw badRequest(errors);
+  const result = validate(schema, value, prefix);
+  if (result.ok) return result.value;
+  throw badRequest(result.errors);
 }

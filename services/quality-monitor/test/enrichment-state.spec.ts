@@ -151,11 +151,11 @@ describe('the enrichment state projection', () => {
     });
   });
 
-  it('answers 400 naming the tenant when it is not a tenant slug', async () => {
-    const res = await monitor.get<{ status: number; errors: { path: string }[] }>(
+  it("answers 404 for any tenant but the key's own, even one that cannot exist", async () => {
+    const res = await monitor.get<{ status: number; detail: string }>(
       '/api/enrichment/report/Not_A_Slug!',
     );
-    expect(res.status).toBe(400);
-    expect(res.body.errors.map((e) => e.path)).toEqual(['tenant']);
+    expect(res.status).toBe(404);
+    expect(res.body.detail).toBe('tenant "Not_A_Slug!" does not exist');
   });
 });

@@ -3,19 +3,25 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { SCHEMA_VERSION, subjectOf, type EventName, type StageReports } from '@refinery/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
-import { uniqueName } from '@refinery/testing';
+import { TestTenants, uniqueName } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module';
 import { monitorDurable } from '../src/projection/projection.controller';
 import { QualityConfigSchema } from '../src/config';
 
+/** The operator key every monitor a test starts accepts. */
+export const OPERATOR_KEY = TestTenants.operatorKey();
+
 /** The monitor in this process, following one fresh tenant, with no grace period. */
 export async function startMonitor(env: Record<string, string> = {}) {
   const tenant = env.QUALITY_TENANT ?? uniqueName('qm').replace('_', '-');
+  const tenants = await TestTenants.open();
+  const { apiKey } = await tenants.create({ slug: tenant }).finally(() => tenants.close());
   const config = loadConfig(QualityConfigSchema, {
     DATABASE_NAME: 'refinery_test',
     ...process.env,
     LOG_LEVEL: 'warn',
+    REFINERY_ADMIN_API_KEY: OPERATOR_KEY,
     QUALITY_TENANT: tenant,
     QUALITY_GRACE_SECONDS: '0',
     QUALITY_SWEEP_INTERVAL: '0',
@@ -36,15 +42,17 @@ export async function startMonitor(env: Record<string, string> = {}) {
   const url = `http://127.0.0.1:${port}`;
   return {
     tenant,
+    /** The tenant's key, with every tenant scope. */
+    apiKey,
     url,
     get: async <T>(path: string) => {
-      const res = await fetch(`${url}${path}`);
+      const res = await fetch(`${url}${path}`, { headers: { 'x-api-key': apiKey } });
       return { status: res.status, body: (await res.json()) as T };
     },
     send: async <T>(method: 'POST' | 'PUT', path: string, body?: unknown) => {
       const res = await fetch(`${url}${path}`, {
         method,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as T };

@@ -1,6 +1,7 @@
 import { adminConfigFromEnv, provisionDatabase, serviceRole } from '@refinery/persistence';
 import { uniqueName } from '@refinery/testing';
 import { Client, escapeIdentifier as ident } from 'pg';
+import { OPERATOR_KEY } from './monitor-app';
 
 const database = process.env.DATABASE_NAME ?? 'refinery_test';
 
@@ -39,16 +40,20 @@ export async function createScratchSchema(ddl: string) {
   };
 }
 
-/** A JSON request to the monitor, as curl would send it. */
+/** A JSON request to the monitor with the operator key, as curl would send it. */
 export async function request<T = Record<string, unknown>>(
   url: string,
   method: string,
   path: string,
   body?: unknown,
+  key = OPERATOR_KEY,
 ): Promise<{ status: number; body: T }> {
   const res = await fetch(`${url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      'x-api-key': key,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

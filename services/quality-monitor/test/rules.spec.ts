@@ -289,8 +289,72 @@ describe('validation rules on tables', () => {
     expect(await scratch.admin(`SELECT count(*)::int AS n FROM ${s}.orders`)).toEqual([{ n: 5 }]);
   });
 
+  it('refuses custom SQL that calls functions with effects beyond its result, naming them', async () => {
+    for (const [sql, fn] of [
+      ['SELECT pg_advisory_lock(42) AS id', 'pg_advisory_lock'],
+      ["SELECT set_config('statement_timeout', '0', false) AS id", 'set_config'],
+      ['SELECT 1 AS id FROM pg_catalog.pg_sleep(1)', 'pg_sleep'],
+      ['SELECT pg_terminate_backend(pid) AS id FROM pg_stat_activity', 'pg_terminate_backend'],
+      ["SELECT nextval('x') AS id", 'nextval'],
+    ]) {
+      const res = await call<Problem>('POST', '/api/quality/rules', {
+        name: `${s}.effects`,
+        type: 'custom_sql',
+        sql,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        {
+          path: 'sql',
+          message: expect.stringContaining(`calls ${fn}(), which custom SQL may not`),
+        },
+      ]);
+    }
+  });
+
+  it("refuses rules on tenants, API keys or the monitor's own tables, even through a view", async () => {
+    const refused = async (rule: Record<string, unknown>, path: string, read: string) => {
+      const res = await call<Problem>('POST', '/api/quality/rules', {
+        name: `${s}.secret`,
+        ...rule,
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.detail).toContain(`may not read ${read}`);
+      if (path) expect(res.body.errors).toEqual([{ path, message: expect.any(String) }]);
+    };
+    const custom = (sql: string) => ({ type: 'custom_sql', sql });
+    await refused(custom('SELECT id, key_hash FROM auth.api_keys'), 'sql', 'auth.api_keys');
+    await refused(custom('SELECT id FROM "auth".tenants'), 'sql', 'auth.tenants');
+    await refused(custom('SELECT record_id AS id FROM quality.record_states'), 'sql', 'quality');
+    const own = { type: 'not_null', table: 'quality.validation_rules', column: 'name' };
+    await refused(own, '', 'quality.validation_rules');
+    const tenantRef = {
+      type: 'foreign_key',
+      table: `${s}.orders`,
+      column: 'customer_id',
+      references: 'auth.tenants.id',
+    };
+    await refused(tenantRef, '', 'auth.tenants');
+
+    // A view runs with its owner's rights: one over auth would hand its rows to anyone reading it.
+    await scratch.admin(
+      `GRANT USAGE ON SCHEMA auth TO refinery_${s}; GRANT SELECT ON auth.tenants TO refinery_${s};
+       SET ROLE refinery_${s}; CREATE VIEW ${s}.tenant_names AS SELECT id, slug FROM auth.tenants;`,
+    );
+    await refused(custom(`SELECT id FROM ${s}.tenant_names`), 'sql', 'auth.tenants');
+    const viaView = { type: 'not_null', table: `${s}.tenant_names`, column: 'slug' };
+    await refused(viaView, 'column', 'auth.tenants');
+    const profile = await call<Problem>('GET', `/api/quality/completeness/${s}/tenant_names`);
+    expect(profile.status).toBe(403);
+  });
+
   it('cancels a custom SQL rule that runs past its timeout and reports why', async () => {
-    await create({ name: 'slow', type: 'custom_sql', sql: 'SELECT 1 AS id FROM pg_sleep(3)' });
+    // Counts for ever: only the statement timeout ends it.
+    await create({
+      name: 'slow',
+      type: 'custom_sql',
+      sql: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i AS id FROM n WHERE i < 0',
+    });
     const started = Date.now();
     const report = await run('slow');
     expect(Date.now() - started).toBeLessThan(2_500);

@@ -44,7 +44,8 @@ describe('completeness, orphans and cleansing of a table', () => {
   beforeAll(async () => {
     scratch = await createScratchSchema(TABLES);
     s = scratch.schema;
-    monitor = await startMonitor();
+    // Listing the monitor's own schema and auth does not make them cleansable.
+    monitor = await startMonitor({ QUALITY_CLEANSE_SCHEMAS: `${s}, quality,auth` });
   });
 
   afterAll(async () => {
@@ -179,6 +180,27 @@ describe('completeness, orphans and cleansing of a table', () => {
         age: 50,
       },
     ]);
+  });
+
+  it("cleanses only the schemas QUALITY_CLEANSE_SCHEMAS lists, never the monitor's own or auth", async () => {
+    const cleanse = (table: string, dryRun: boolean) =>
+      call<Problem>('POST', '/api/quality/cleanse', {
+        table,
+        dry_run: dryRun,
+        actions: [{ action: 'trim', column: 'slug' }],
+      });
+    for (const dryRun of [true, false]) {
+      for (const table of ['quality.record_states', 'quality.validation_rules', 'auth.tenants']) {
+        const refused = await cleanse(table, dryRun);
+        expect(refused.status).toBe(403);
+        expect(refused.body.detail).toMatch(/^cleansing never reads or changes (quality|auth): /);
+      }
+      const unlisted = await cleanse('ingestion.records', dryRun);
+      expect(unlisted.status).toBe(403);
+      expect(unlisted.body.detail).toBe(
+        `cleansing may change only the schemas in QUALITY_CLEANSE_SCHEMAS (${s}, quality, auth); ingestion is not one of them`,
+      );
+    }
   });
 
   it('names the action whose column does not exist or does not suit it', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDateTime } from './fields';
 
 /** A delivery exception reported against an order. Unknown fields are kept. */
 export const ExceptionSchema = z.looseObject({
@@ -9,7 +10,7 @@ export const ExceptionSchema = z.looseObject({
   reported_by: z.enum(['carrier', 'customer', 'warehouse', 'system']).optional(),
   /** What the reporter called it; classification decides the label independently. */
   reported_kind: z.string().max(100).optional(),
-  reported_at: z.iso.datetime({ offset: true }).optional(),
+  reported_at: isoDateTime().optional(),
 });
 
 export type DeliveryException = z.infer<typeof ExceptionSchema>;

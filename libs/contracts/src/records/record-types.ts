@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExceptionSchema } from './exception.schema';
+import { isoDateTime } from './fields';
 import { OrderSchema } from './order.schema';
 
 /** The record types Refinery accepts, each with the schema of its `data`. */
@@ -13,6 +14,12 @@ export const RecordTypeSchema = z.enum(Object.keys(RECORD_TYPES) as [RecordType,
 
 const token = /^[a-z0-9][a-z0-9_-]*$/;
 
+/** Postgres stores years 0001 on and UTC offsets up to 15:59; ISO 8601 (and zod) allow more. */
+const fitsTimestamptz = (iso: string): boolean => {
+  const offset = /([+-])(\d{2}):?\d{2}$/.exec(iso);
+  return !iso.startsWith('0000') && (offset === null || Number(offset[2]) <= 15);
+};
+
 const envelopeFields = {
   source: z
     .string()
@@ -20,7 +27,10 @@ const envelopeFields = {
     .max(100)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", ":" or "-"'),
   external_id: z.string().min(1).max(200),
-  occurred_at: z.iso.datetime({ offset: true }),
+  occurred_at: isoDateTime().refine(
+    fitsTimestamptz,
+    'must be in year 0001 or later, with a UTC offset of at most 15:59',
+  ),
 };
 
 /** What an upstream system sends to ingestion, over HTTP or NATS. */

@@ -8,7 +8,13 @@ import {
   type EventPayload,
   type StageReports,
 } from '@refinery/contracts';
-import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
+import { natsAuthOptions } from '@refinery/messaging';
+import {
+  createServiceApp,
+  loadConfig,
+  natsCredentialsOf,
+  startServiceApp,
+} from '@refinery/runtime';
 import { eventually, storedMessages, uniqueName, type StoredMessage } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -66,7 +72,10 @@ export async function startPipeline(options: PipelineOptions = {}) {
     await startServiceApp(app, 0);
     apps.push(app);
   }
-  const nc = await connect({ servers: config.NATS_URL });
+  const nc = await connect({
+    servers: config.NATS_URL,
+    ...natsAuthOptions(natsCredentialsOf(config)),
+  });
   const js = jetstream(nc);
 
   const pipeline = {

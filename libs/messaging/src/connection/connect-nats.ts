@@ -1,11 +1,48 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  connect,
+  credsAuthenticator,
+  nkeyAuthenticator,
+  type ConnectionOptions,
+  type NatsConnection,
+} from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
 import { ConnectionMonitor } from './connection-monitor';
+
+/** How a service proves who it is to NATS: one of the three, or nothing (an open server). */
+export interface NatsCredentials {
+  user?: string;
+  password?: string;
+  /** Path to a `.creds` file (user JWT and nkey seed), as `nsc` writes it. */
+  credsFile?: string;
+  /** Path to a file holding a user nkey seed (`SU...`). */
+  nkeySeedFile?: string;
+}
 
 export interface NatsConnectOptions {
   /** One URL, a comma-separated list, or an array. */
   servers: string | readonly string[];
   /** Shown by the server (`nats server report connections`): use the service name. */
   name: string;
+  credentials?: NatsCredentials;
+}
+
+/**
+ * The connect options for these credentials. Files are read at every (re)connect, so a
+ * rotated creds file is picked up without a restart.
+ */
+export function natsAuthOptions(
+  credentials: NatsCredentials = {},
+): Pick<ConnectionOptions, 'user' | 'pass' | 'authenticator'> {
+  const { user, password, credsFile, nkeySeedFile } = credentials;
+  if (credsFile) return { authenticator: credsAuthenticator(() => readFileSync(credsFile)) };
+  if (nkeySeedFile) {
+    return {
+      authenticator: nkeyAuthenticator(() =>
+        new TextEncoder().encode(readFileSync(nkeySeedFile, 'utf8').trim()),
+      ),
+    };
+  }
+  return user === undefined ? {} : { user, pass: password };
 }
 
 export function serverList(servers: string | readonly string[]): string[] {
@@ -24,6 +61,7 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
     nc = await connect({
       servers,
       name: options.name,
+      ...natsAuthOptions(options.credentials),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1_000,
       reconnectJitter: 500,

@@ -21,9 +21,10 @@ export interface ConsumerOptions {
   schema?: ZodType;
   /**
    * `json` (default) parses the body, dead-lettering what is not JSON. `text` hands the body
-   * over as a string, for a consumer that judges bad input itself (ingestion keeps rejects).
+   * over as a string, `bytes` as it came (even when it is not UTF-8), for a consumer that
+   * judges bad input itself (ingestion keeps rejects).
    */
-  decode?: 'json' | 'text';
+  decode?: 'json' | 'text' | 'bytes';
 }
 
 export interface ResolvedConsumerOptions extends ConsumerOptions {
@@ -62,8 +63,10 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   if (!(ackWaitMs >= 1_000)) problems.push(`ackWaitMs must be at least 1000, got ${ackWaitMs}`);
   const batchWaitMs = options.batchWaitMs ?? DEFAULT_BATCH_WAIT_MS;
   if (!(batchWaitMs >= 0)) problems.push(`batchWaitMs must be >= 0, got ${batchWaitMs}`);
-  if (options.decode === 'text' && options.schema)
-    problems.push('schema applies to JSON bodies; it cannot be combined with decode: "text"');
+  if (options.decode !== undefined && options.decode !== 'json' && options.schema)
+    problems.push(
+      `schema applies to JSON bodies; it cannot be combined with decode: "${options.decode}"`,
+    );
   if (problems.length > 0)
     throw new Error(`JetStream consumer "${options.durable}": ${problems.join('; ')}`);
   return { ...options, retry, retryJitter, ackWaitMs, batchWaitMs };

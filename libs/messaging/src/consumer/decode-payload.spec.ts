@@ -36,4 +36,20 @@ describe('decodePayload', () => {
     expect(detail).toContain('id:');
     expect(detail).toContain('total:');
   });
+
+  it('hands a bytes consumer the body untouched, even when it is not UTF-8', () => {
+    const body = new Uint8Array([0x7b, 0xff, 0x7d]);
+    expect(decodePayload(body, undefined, 'bytes')).toEqual({ ok: true, data: body });
+  });
+
+  it('refuses hostile JSON before any handler or schema sees it', () => {
+    let deep = '1';
+    for (let i = 0; i < 10_000; i++) deep = `[${deep}]`;
+    const nested = decodePayload(bytes(`{"id":"o-1","total":1,"x":${deep}}`), Order);
+    expect(nested).toMatchObject({ ok: false, reason: 'schema_violation' });
+    expect(nested.ok ? '' : nested.detail).toMatch(/x\[0\].*: nests deeper than 32 levels/);
+    const nul = decodePayload(bytes('{"note":"a\\u0000b"}'));
+    expect(nul).toMatchObject({ ok: false, reason: 'non_retryable' });
+    expect(nul.ok ? '' : nul.detail).toMatch(/^payload refused: note: must not contain the NUL/);
+  });
 });

@@ -1,4 +1,4 @@
-import { validate } from '@refinery/contracts';
+import { findHostileInput, validate, type FieldError } from '@refinery/contracts';
 import type { ZodType } from 'zod';
 
 export type Decoded =
@@ -8,12 +8,24 @@ export type Decoded =
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const MAX_LISTED_ERRORS = 10;
 
-/** JSON, then the schema when there is one. Neither failure can be fixed by retrying. */
+const listed = (errors: readonly FieldError[]) => {
+  const shown = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `${e.path}: ${e.message}`);
+  const more =
+    errors.length > MAX_LISTED_ERRORS ? ` (and ${errors.length - MAX_LISTED_ERRORS} more)` : '';
+  return `${shown.join('; ')}${more}`;
+};
+
+/**
+ * JSON, then the schema when there is one; no failure can be fixed by retrying. Hostile JSON
+ * (NUL characters, nesting past 32 levels, see `findHostileInput`) never reaches a handler.
+ * `text` and `bytes` hand the body over for the handler to judge.
+ */
 export function decodePayload(
   bytes: Uint8Array,
   schema?: ZodType,
-  as: 'json' | 'text' = 'json',
+  as: 'json' | 'text' | 'bytes' = 'json',
 ): Decoded {
+  if (as === 'bytes') return { ok: true, data: bytes };
   let data: unknown;
   try {
     const text = utf8.decode(bytes);
@@ -27,17 +39,16 @@ export function decodePayload(
       detail: `payload is not valid ${as === 'text' ? 'UTF-8' : 'JSON'}: ${reason}`,
     };
   }
-  if (!schema) return { ok: true, data };
+  if (!schema) {
+    const hostile = findHostileInput(data);
+    if (hostile.length === 0) return { ok: true, data };
+    return { ok: false, reason: 'non_retryable', detail: `payload refused: ${listed(hostile)}` };
+  }
   const result = validate(schema, data);
   if (result.ok) return { ok: true, data: result.value };
-  const listed = result.errors.slice(0, MAX_LISTED_ERRORS).map((e) => `${e.path}: ${e.message}`);
-  const more =
-    result.errors.length > MAX_LISTED_ERRORS
-      ? ` (and ${result.errors.length - MAX_LISTED_ERRORS} more)`
-      : '';
   return {
     ok: false,
     reason: 'schema_violation',
-    detail: `payload does not match the schema: ${listed.join('; ')}${more}`,
+    detail: `payload does not match the schema: ${listed(result.errors)}`,
   };
 }

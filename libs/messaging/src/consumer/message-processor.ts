@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { context, trace } from '@opentelemetry/api';
+import { context, trace, type Span } from '@opentelemetry/api';
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { endSpan } from '../tracing/messaging-attributes';
 import { extractTraceContext } from '../tracing/trace-headers';
@@ -20,6 +20,8 @@ import {
   type DeadLetterReason,
 } from './retry-schedule';
 import type { Settlement } from './settlement';
+import { TenantCheck } from './tenant-check';
+import { isTransientFailure } from './transient-failure';
 
 /** Calls the Nest handler; resolves with what it returned, rejects with what it threw. */
 export type HandlerInvoker = (
@@ -35,10 +37,14 @@ interface Admitted {
   inbound: InboundMessage;
 }
 
+/** What a handler call came to: its return value, or what it threw. */
+type Called = { result: unknown } | { cause: unknown };
+
 /** Runs one batch (one message for a single-message handler) through decode, handler and settlement. */
 export class MessageProcessor {
   private readonly metrics = messagingMetrics();
   private readonly labels: { service: string; consumer: string; subject: string };
+  private readonly tenants: TenantCheck;
 
   constructor(
     private readonly service: string,
@@ -49,6 +55,7 @@ export class MessageProcessor {
     private readonly logger: LoggerService,
   ) {
     this.labels = { service, consumer: options.durable, subject: options.filterSubject };
+    this.tenants = new TenantCheck(options.filterSubject);
   }
 
   async process(batch: readonly JsMsg[]): Promise<void> {
@@ -79,6 +86,12 @@ export class MessageProcessor {
       await this.deadLetter(msg, decoded.reason, decoded.detail);
       return undefined;
     }
+    const mismatch = this.tenants.mismatch(msg.subject, decoded.data);
+    if (mismatch) {
+      const detail = `the subject names tenant "${mismatch.subject}" but the payload names "${mismatch.payload}"`;
+      await this.deadLetter(msg, 'tenant_mismatch', detail);
+      return undefined;
+    }
     const headers = headersOf(msg);
     return {
       data: decoded.data,
@@ -95,66 +108,115 @@ export class MessageProcessor {
   private async runSingle({ msg, inbound }: Admitted): Promise<void> {
     const span = startMessageSpan(msg, inbound.traceContext, this.options);
     inbound.traceContext = trace.setSpan(inbound.traceContext, span);
-    const error = await this.run([msg], [inbound], () =>
-      context.with(inbound.traceContext, () =>
-        this.invoke(inbound, new JetStreamContext([this.options.durable, [inbound]])),
-      ),
-    );
+    const stopKeepAlive = this.settlement.keepAlive([msg], this.options.ackWaitMs);
+    let error: { cause: unknown } | undefined;
+    try {
+      const called = await this.call(() =>
+        context.with(inbound.traceContext, () =>
+          this.invoke(inbound, new JetStreamContext([this.options.durable, [inbound]])),
+        ),
+      );
+      error = await this.settle([msg], [inbound], called);
+    } finally {
+      stopKeepAlive();
+    }
     endSpan(span, error?.cause);
   }
 
   private async runBatch(admitted: readonly Admitted[]): Promise<void> {
-    const inbound = admitted.map((a) => a.inbound);
     this.metrics.batchSize.observe(
       { service: this.service, consumer: this.options.durable },
-      inbound.length,
+      admitted.length,
     );
     const span = startBatchSpan(
-      inbound.map((m) => m.traceContext),
+      admitted.map((a) => a.inbound.traceContext),
       this.options,
     );
-    const error = await this.run(
+    // The whole batch stays in hand while parts of it are run again.
+    const stopKeepAlive = this.settlement.keepAlive(
       admitted.map((a) => a.msg),
-      inbound,
-      () =>
-        context.with(trace.setSpan(context.active(), span), () =>
-          this.invoke(inbound, new JetStreamContext([this.options.durable, inbound])),
-        ),
+      this.options.ackWaitMs,
     );
+    let error: { cause: unknown } | undefined;
+    try {
+      error = await this.runPart(admitted, span, true);
+    } finally {
+      stopKeepAlive();
+    }
     endSpan(span, error?.cause);
+  }
+
+  /**
+   * Runs the handler on `part` and settles it. When the handler throws and the error is not
+   * transient, each half is run again on its own, down to single messages: one bad message
+   * then fails alone while the others are acked. Handlers are idempotent, so what the failed
+   * run already did is not done twice. A transient error (database or NATS unavailable) fails
+   * the whole part at once instead of a cascade of calls bound to fail the same way.
+   */
+  private async runPart(
+    part: readonly Admitted[],
+    span: Span,
+    whole: boolean,
+  ): Promise<{ cause: unknown } | undefined> {
+    const inbound = part.map((a) => a.inbound);
+    const called = await this.call(() =>
+      context.with(trace.setSpan(context.active(), span), () =>
+        this.invoke(inbound, new JetStreamContext([this.options.durable, inbound])),
+      ),
+    );
+    if ('cause' in called && part.length > 1 && !this.isTransient(called.cause)) {
+      if (whole) {
+        this.logger.warn(
+          `${this.options.durable}: a batch of ${part.length} failed (${describeError(called.cause)}); ` +
+            'running it again in parts to settle the messages that are not at fault',
+        );
+      }
+      const middle = Math.ceil(part.length / 2);
+      const first = await this.runPart(part.slice(0, middle), span, false);
+      const second = await this.runPart(part.slice(middle), span, false);
+      return first ?? second;
+    }
+    return this.settle(
+      part.map((a) => a.msg),
+      inbound,
+      called,
+    );
+  }
+
+  private isTransient(error: unknown): boolean {
+    return !this.settlement.connected || isTransientFailure(error);
+  }
+
+  private async call(handler: () => Promise<unknown>): Promise<Called> {
+    const stopTimer = this.metrics.handlerDuration.startTimer({
+      service: this.service,
+      consumer: this.options.durable,
+    });
+    try {
+      return { result: await handler() };
+    } catch (cause) {
+      return { cause };
+    } finally {
+      stopTimer();
+    }
   }
 
   /**
    * Acks every message after the handler resolved, except those a returned BatchOutcome
    * names as failed; when it threw, every message follows the failure path.
    */
-  private async run(
+  private async settle(
     msgs: readonly JsMsg[],
     inbound: readonly InboundMessage[],
-    handler: () => Promise<unknown>,
+    called: Called,
   ): Promise<{ cause: unknown } | undefined> {
-    const stopKeepAlive = this.settlement.keepAlive(msgs, this.options.ackWaitMs);
-    const stopTimer = this.metrics.handlerDuration.startTimer({
-      service: this.service,
-      consumer: this.options.durable,
-    });
-    let failure: { cause: unknown } | undefined;
-    let result: unknown;
-    try {
-      result = await handler();
-    } catch (cause) {
-      failure = { cause };
-    } finally {
-      stopTimer();
-      stopKeepAlive();
-    }
-    if (failure) {
-      await Promise.all(msgs.map((msg) => this.fail(msg, failure.cause)));
-      return failure;
+    if ('cause' in called) {
+      await Promise.all(msgs.map((msg) => this.fail(msg, called.cause)));
+      return { cause: called.cause };
     }
     const failed = new Map<JsMsg, unknown>();
-    if (isBatchOutcome(result)) {
-      for (const { message, error } of result.failed) {
+    if (isBatchOutcome(called.result)) {
+      for (const { message, error } of called.result.failed) {
         const index = inbound.indexOf(message);
         if (index < 0)
           throw new Error(`${this.options.durable}: a failed message is not in the batch`);

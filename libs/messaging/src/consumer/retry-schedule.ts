@@ -1,5 +1,5 @@
 export type DeadLetterReason =
-  'retries_exhausted' | 'non_retryable' | 'schema_violation' | 'max_deliveries';
+  'retries_exhausted' | 'non_retryable' | 'schema_violation' | 'max_deliveries' | 'tenant_mismatch';
 
 export type FailureOutcome =
   { action: 'retry'; delayMs: number } | { action: 'dead-letter'; reason: DeadLetterReason };

@@ -14,6 +14,11 @@ export class Settlement {
     private readonly logger: LoggerService,
   ) {}
 
+  /** Whether acks can go out right now. */
+  get connected(): boolean {
+    return this.monitor.current === 'connected';
+  }
+
   /** Resolves once connected; rejects when the connection closed. */
   ready(): Promise<void> {
     return this.monitor.whenConnected();

@@ -1,7 +1,7 @@
 import type { StreamDefinition } from '@refinery/contracts';
 import { Global, Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats } from '../connection/connect-nats';
+import { connectNats, type NatsCredentials } from '../connection/connect-nats';
 import { JetStreamClient } from '../publisher/jetstream.client';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher';
 import { JetStreamServer } from '../server/jetstream.server';
@@ -14,6 +14,8 @@ export interface MessagingOptions {
   servers: string | readonly string[];
   /** Streams the service's JetStreamServer creates or updates at start. */
   streams: readonly StreamDefinition[];
+  /** The service's own NATS user; none on a server without authentication. */
+  credentials?: NatsCredentials;
 }
 
 /**
@@ -31,7 +33,12 @@ export class MessagingModule {
         { provide: MESSAGING_OPTIONS, useValue: options },
         {
           provide: NATS_CONNECTION,
-          useFactory: () => connectNats({ servers: options.servers, name: options.service }),
+          useFactory: () =>
+            connectNats({
+              servers: options.servers,
+              name: options.service,
+              credentials: options.credentials,
+            }),
         },
         JetStreamPublisher,
         {

@@ -4,20 +4,48 @@ import { join } from 'node:path';
 
 import { adminConfigFromEnv } from '../config/database-config';
 import { provisionDatabase, ProvisionResult } from '../provision/provision-database';
+import { READONLY_ROLE, rolePasswordVariable, serviceRole } from '../sql/identifiers';
 import { findWorkspaceRoot, readServicesManifest } from './services-manifest';
 
 export async function provisionFromManifest(
   manifestPath: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ProvisionResult> {
-  const { services } = readServicesManifest(manifestPath);
+  const { services, sharedSchema } = readServicesManifest(manifestPath);
+  const owner = services.find((service) => service.name === sharedSchema?.owner);
+  if (sharedSchema && !owner) {
+    throw new Error(
+      `sharedSchema.owner "${sharedSchema.owner}" is not a service of ${manifestPath}`,
+    );
+  }
+  const schemas = [...new Set(services.map((service) => service.schema))];
   return provisionDatabase({
     admin: adminConfigFromEnv(env),
     database: env.DATABASE_NAME || 'refinery',
-    schemas: [...new Set(services.map((service) => service.schema))],
+    schemas,
     extensions: ['vector'],
-    rolePassword: env.DATABASE_PASSWORD || undefined,
+    rolePasswords: rolePasswordsFromEnv([...schemas.map(serviceRole), READONLY_ROLE], env),
+    shared: sharedSchema && owner && { schema: sharedSchema.schema, ownerSchema: owner.schema },
+    // An operator widens or narrows what validation rules can see with READONLY_SCHEMAS.
+    readableSchemas: env.READONLY_SCHEMAS
+      ? env.READONLY_SCHEMAS.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : services.filter((service) => service.readableByRules).map((service) => service.schema),
   });
+}
+
+/** Each role's password from its own variable (`REFINERY_DB_PASSWORD_<ROLE>`), where set. */
+export function rolePasswordsFromEnv(
+  roles: string[],
+  env: NodeJS.ProcessEnv,
+): Record<string, string> {
+  return Object.fromEntries(
+    roles.flatMap((role) => {
+      const password = env[rolePasswordVariable(role)];
+      return password ? [[role, password]] : [];
+    }),
+  );
 }
 
 export function describeProvision(result: ProvisionResult): string[] {
@@ -29,6 +57,10 @@ export function describeProvision(result: ProvisionResult): string[] {
 }
 
 async function main(): Promise<void> {
+  if (process.env.DATABASE_PASSWORD)
+    console.warn(
+      '[provision] DATABASE_PASSWORD is not used: each role takes its own REFINERY_DB_PASSWORD_<ROLE>',
+    );
   const manifest = join(findWorkspaceRoot(__dirname), 'deploy', 'services.json');
   const result = await provisionFromManifest(manifest);
   if (result.databaseCreated) console.log(`[provision] database ${result.database} created`);

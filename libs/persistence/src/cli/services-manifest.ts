@@ -5,12 +5,16 @@ import { z } from 'zod';
 const ManifestSchema = z.object({
   /** Node flags every service runs with. */
   nodeFlags: z.array(z.string()).default([]),
+  /** Tenants and API keys: read by every service, written by the owner's migrations and API. */
+  sharedSchema: z.object({ schema: z.string().min(1), owner: z.string().min(1) }).optional(),
   services: z.array(
     z.object({
       name: z.string().min(1),
       port: z.number().int(),
       schema: z.string().min(1),
       main: z.string().min(1),
+      /** Whether the rules engine's read-only role may read the schema (READONLY_SCHEMAS overrides). */
+      readableByRules: z.boolean().default(true),
     }),
   ),
 });

@@ -34,6 +34,21 @@ describe('database configuration from the environment', () => {
     });
   });
 
+  it("logs in with the role's own password variable unless DATABASE_PASSWORD is set", () => {
+    const env = {
+      REFINERY_DB_PASSWORD_ORDER_ANALYSIS: 'analysis-secret',
+      REFINERY_DB_PASSWORD_READONLY: 'readonly-secret',
+    };
+    expect(databaseConfigFromEnv('order_analysis', env).password).toBe('analysis-secret');
+    expect(databaseConfigFromEnv('classification', env).password).toBeUndefined();
+    expect(
+      databaseConfigFromEnv('order_analysis', { ...env, DATABASE_USER: 'refinery_readonly' }),
+    ).toMatchObject({ user: 'refinery_readonly', password: 'readonly-secret' });
+    expect(
+      databaseConfigFromEnv('order_analysis', { ...env, DATABASE_PASSWORD: 'given' }).password,
+    ).toBe('given');
+  });
+
   it('names each bad variable', () => {
     expect(() =>
       databaseConfigFromEnv('learning', { DATABASE_PORT: 'five', DATABASE_HOST: '' }),

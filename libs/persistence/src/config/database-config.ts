@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { serviceRole } from '../sql/identifiers';
+import { rolePasswordVariable, serviceRole } from '../sql/identifiers';
 
 export interface DatabaseConfig {
   host: string;
@@ -27,21 +27,26 @@ const AdminEnv = z.object({
   DATABASE_ADMIN_PASSWORD: z.string().min(1).optional(),
 });
 
-/** How a service reaches its schema: as its own role, `refinery_<schema>`, unless DATABASE_USER says otherwise. */
+/**
+ * How a service reaches its schema: as its own role, `refinery_<schema>`, unless DATABASE_USER
+ * says otherwise; with DATABASE_PASSWORD, or else the role's own variable
+ * (`REFINERY_DB_PASSWORD_<ROLE>`, as tools/secrets.mjs writes it).
+ */
 export function databaseConfigFromEnv(
   schema: string,
   env: NodeJS.ProcessEnv = process.env,
 ): DatabaseConfig {
   const role = serviceRole(schema);
   const parsed = parseEnv(ServiceEnv, env);
+  const user = parsed.DATABASE_USER ?? role;
   return withPassword(
     {
       host: parsed.DATABASE_HOST,
       port: parsed.DATABASE_PORT,
       database: parsed.DATABASE_NAME,
-      user: parsed.DATABASE_USER ?? role,
+      user,
     },
-    parsed.DATABASE_PASSWORD,
+    parsed.DATABASE_PASSWORD ?? (env[rolePasswordVariable(user)] || undefined),
   );
 }
 

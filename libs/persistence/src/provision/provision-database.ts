@@ -10,8 +10,21 @@ export interface ProvisionOptions {
   schemas: string[];
   /** Created in `public`, e.g. `vector`; needs the superuser. */
   extensions?: string[];
-  /** Set on every service role when given; trust or peer authentication needs none. */
-  rolePassword?: string;
+  /**
+   * A password per role (`refinery_<schema>`, `refinery_readonly`), set each run; a role left
+   * out keeps the one it has. Trust or peer authentication needs none.
+   */
+  rolePasswords?: Readonly<Record<string, string>>;
+  /**
+   * A schema every service reads and one service writes: tenants and API keys. Its owner is
+   * the role of `ownerSchema`, whose migrations create its tables.
+   */
+  shared?: { schema: string; ownerSchema: string };
+  /**
+   * What the read-only role (the rules engine) may read; defaults to every schema in
+   * `schemas`. The shared schema is never readable by it.
+   */
+  readableSchemas?: string[];
 }
 
 export interface SchemaProvision {
@@ -40,6 +53,10 @@ export async function provisionDatabase(options: ProvisionOptions): Promise<Prov
   const database = assertIdentifier(options.database, 'database');
   const schemas = options.schemas.map((schema) => assertIdentifier(schema, 'schema'));
   const extensions = (options.extensions ?? []).map(assertExtension);
+  const passwords = checkPasswords(options.rolePasswords ?? {}, [
+    ...schemas.map(serviceRole),
+    READONLY_ROLE,
+  ]);
 
   const server = await connect(options.admin, options.admin.database);
   try {
@@ -54,13 +71,20 @@ export async function provisionDatabase(options: ProvisionOptions): Promise<Prov
       await target.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
       const provisioned: SchemaProvision[] = [];
       for (const schema of schemas) {
-        provisioned.push(await ensureSchema(target, database, schema, options.rolePassword));
+        provisioned.push(
+          await ensureSchema(target, database, schema, passwords[serviceRole(schema)]),
+        );
       }
+      if (options.shared) await ensureSharedSchema(target, options.shared, schemas);
+      const readable = (options.readableSchemas ?? schemas).filter(
+        (schema) => schema !== options.shared?.schema,
+      );
       const readonlyRoleCreated = await ensureReadOnlyRole(
         target,
         database,
         schemas,
-        options.rolePassword,
+        readable.map((schema) => assertIdentifier(schema, 'readable schema')),
+        passwords[READONLY_ROLE],
       );
       return { database, databaseCreated, schemas: provisioned, readonlyRoleCreated };
     } finally {
@@ -88,8 +112,9 @@ async function ensureSchema(
   const role = serviceRole(schema);
   const roleFound = await target.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
   const roleCreated = !roleFound.rowCount;
-  const login = password === undefined ? 'LOGIN' : `LOGIN PASSWORD ${literal(password)}`;
-  await target.query(`${roleCreated ? 'CREATE' : 'ALTER'} ROLE ${ident(role)} WITH ${login}`);
+  await target.query(
+    `${roleCreated ? 'CREATE' : 'ALTER'} ROLE ${ident(role)} WITH ${login(password)}`,
+  );
 
   const owner = await target.query<{ owner: string }>(
     'SELECT pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = $1',
@@ -106,31 +131,97 @@ async function ensureSchema(
 }
 
 /**
- * The role the quality monitor's rules engine reads through: USAGE and SELECT on every
- * service schema, including tables migrations create later, and sessions read-only by default.
+ * The shared schema (tenants and API keys): owned by one service's role, readable by every
+ * service role, including tables its owner's migrations create later.
+ */
+async function ensureSharedSchema(
+  target: Client,
+  shared: { schema: string; ownerSchema: string },
+  schemas: string[],
+): Promise<void> {
+  const schema = ident(assertIdentifier(shared.schema, 'shared schema'));
+  const owner = ident(serviceRole(shared.ownerSchema));
+  await target.query(`CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${owner}`);
+  await target.query(`ALTER SCHEMA ${schema} OWNER TO ${owner}`);
+  for (const reader of schemas.map((s) => ident(serviceRole(s)))) {
+    await target.query(`GRANT USAGE ON SCHEMA ${schema} TO ${reader}`);
+    await target.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${reader}`);
+    await target.query(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT SELECT ON TABLES TO ${reader}`,
+    );
+  }
+}
+
+/**
+ * The role the quality monitor's rules engine reads through: USAGE and SELECT on the
+ * readable schemas, including tables migrations create later, and nothing on the others
+ * (rights granted before are taken back). Sessions are read-only by default.
  */
 async function ensureReadOnlyRole(
   target: Client,
   database: string,
   schemas: string[],
+  readable: string[],
   password: string | undefined,
 ): Promise<boolean> {
   const role = ident(READONLY_ROLE);
   const found = await target.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [READONLY_ROLE]);
-  const login = password === undefined ? 'LOGIN' : `LOGIN PASSWORD ${literal(password)}`;
-  await target.query(`${found.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} WITH ${login}`);
+  await target.query(
+    `${found.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} WITH ${login(password)} ${UNPRIVILEGED}`,
+  );
+  // Membership of another role (pg_signal_backend, pg_read_server_files, ...) would lend it
+  // rights the rules engine must not have: signalling backends, reading server files.
+  const memberships = await target.query<{ granted: string }>(
+    `SELECT m.roleid::regrole::text AS granted FROM pg_auth_members m
+      WHERE m.member = $1::regrole`,
+    [READONLY_ROLE],
+  );
+  for (const { granted } of memberships.rows)
+    await target.query(`REVOKE ${granted} FROM ${role} CASCADE`);
   await target.query(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
   await target.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${role}`);
   for (const schema of schemas) {
-    await target.query(`GRANT USAGE ON SCHEMA ${ident(schema)} TO ${role}`);
-    await target.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${ident(schema)} TO ${role}`);
+    const owner = ident(serviceRole(schema));
     // Tables are created by the service's role, in its migrations.
-    await target.query(
-      `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(serviceRole(schema))} IN SCHEMA ${ident(schema)} GRANT SELECT ON TABLES TO ${role}`,
-    );
+    if (readable.includes(schema)) {
+      await target.query(`GRANT USAGE ON SCHEMA ${ident(schema)} TO ${role}`);
+      await target.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${ident(schema)} TO ${role}`);
+      await target.query(
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${ident(schema)} GRANT SELECT ON TABLES TO ${role}`,
+      );
+    } else {
+      await target.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${ident(schema)} FROM ${role}`);
+      await target.query(`REVOKE USAGE ON SCHEMA ${ident(schema)} FROM ${role}`);
+      await target.query(
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${ident(schema)} REVOKE SELECT ON TABLES FROM ${role}`,
+      );
+    }
   }
   return !found.rowCount;
 }
+
+/** A password for a role that is not provisioned, or one two roles share, is a mistake. */
+function checkPasswords(
+  passwords: Readonly<Record<string, string>>,
+  roles: string[],
+): Readonly<Record<string, string>> {
+  const unknown = Object.keys(passwords).filter((role) => !roles.includes(role));
+  if (unknown.length > 0)
+    throw new Error(`rolePasswords names roles that are not provisioned: ${unknown.join(', ')}`);
+  const owners = new Map<string, string>();
+  for (const [role, password] of Object.entries(passwords)) {
+    const other = owners.get(password);
+    if (other)
+      throw new Error(`roles ${other} and ${role} have the same password: give each its own`);
+    owners.set(password, role);
+  }
+  return passwords;
+}
+
+const UNPRIVILEGED = 'NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
+
+const login = (password: string | undefined) =>
+  password === undefined ? 'LOGIN' : `LOGIN PASSWORD ${literal(password)}`;
 
 function assertExtension(name: string): string {
   if (!EXTENSION.test(name)) throw new Error(`extension "${name}" is not a valid extension name`);

@@ -22,3 +22,12 @@ export function serviceRole(schema: string): string {
 
 /** The login role that may read every service schema and write nothing. */
 export const READONLY_ROLE = 'refinery_readonly';
+
+/**
+ * The variable holding a role's password: `REFINERY_DB_PASSWORD_ORDER_ANALYSIS` for
+ * `refinery_order_analysis`, `REFINERY_DB_PASSWORD_READONLY` for the read-only role.
+ * tools/secrets.mjs generates one per role under these names.
+ */
+export function rolePasswordVariable(role: string): string {
+  return `REFINERY_DB_PASSWORD_${role.replace(/^refinery_/, '').toUpperCase()}`;
+}

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AuthConfigSchema } from '../auth/auth-config';
+import { natsCredentialProblems, NatsCredentialsConfigSchema } from './nats-credentials';
 
 /** Thrown at start when environment variables are missing or malformed; names every one. */
 export class ConfigError extends Error {
@@ -11,7 +13,11 @@ export class ConfigError extends Error {
 /** Settings every service reads. Services extend this with their own. */
 export const BaseConfigSchema = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  ...NatsCredentialsConfigSchema.shape,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** The address HTTP listens on; 0.0.0.0 only where something in front guards it (compose, Kubernetes). */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  ...AuthConfigSchema.shape,
 });
 
 /** Validates the environment once, at start. */
@@ -20,10 +26,12 @@ export function loadConfig<S extends z.ZodObject>(
   env: NodeJS.ProcessEnv = process.env,
 ): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
-  );
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  if ('NATS_USER' in schema.shape) problems.push(...natsCredentialProblems(env));
+  if (result.success && problems.length === 0) return result.data;
+  throw new ConfigError(problems);
 }
 
 /** Reads a port number from the environment, with a clear error for junk. */

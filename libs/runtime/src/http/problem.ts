@@ -17,6 +17,7 @@ const TITLES: Record<number, [string, string]> = {
   401: ['unauthorized', 'Missing or unknown API key'],
   403: ['forbidden', 'Forbidden'],
   404: ['not-found', 'Not found'],
+  409: ['conflict', 'Conflict'],
   413: ['payload-too-large', 'Payload too large'],
   415: ['unsupported-media-type', 'Unsupported media type'],
   429: ['rate-limited', 'Too many events'],

@@ -9,20 +9,20 @@ import { IngestMessagesUseCase } from './ingest-messages.use-case';
 export class IngestMessagesController {
   constructor(private readonly ingest: IngestMessagesUseCase) {}
 
-  // Bodies arrive as text: one that is not JSON is a rejection to keep, not a dead letter.
+  // Bodies arrive as bytes: one that is not UTF-8 or not JSON is a rejection to keep, not a dead letter.
   @JetStreamConsumer({
     durable: 'ingestion',
     stream: STREAMS.INGEST.name,
     filterSubject: filterOf('ingest'),
     batchSize: 250,
-    decode: 'text',
+    decode: 'bytes',
   })
-  ingestMessages(@Payload() batch: InboundMessage<string>[]): Promise<void> {
+  ingestMessages(@Payload() batch: InboundMessage<Uint8Array>[]): Promise<void> {
     return this.ingest.execute(
       batch.map((m) => ({
         subject: m.subject,
         rejectionId: deterministicUuid('rejection', m.stream, String(m.sequence)),
-        raw: m.data,
+        body: m.data,
       })),
     );
   }

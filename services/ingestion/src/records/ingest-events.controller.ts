@@ -1,7 +1,6 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, CurrentTenant } from '../tenants/api-key.guard';
-import { Tenant } from '../tenants/tenant.entity';
+import { CurrentTenant, RequireScope, type TenantRef } from '@refinery/runtime';
 import { IngestEventsCommand } from './ingest-events.command';
 import { acceptedSchema, ingestBodySchema, problemResponse } from './ingest-events.openapi';
 import { IngestEventsUseCase, IngestResponse } from './ingest-events.use-case';
@@ -9,11 +8,11 @@ import { IngestEventsUseCase, IngestResponse } from './ingest-events.use-case';
 @ApiTags('events')
 @ApiSecurity('api-key')
 @Controller('v1/events')
-@UseGuards(ApiKeyGuard)
 export class IngestEventsController {
   constructor(private readonly ingest: IngestEventsUseCase) {}
 
   @Post()
+  @RequireScope('ingest')
   @HttpCode(202)
   @ApiOperation({
     summary:
@@ -30,9 +29,10 @@ export class IngestEventsController {
     ...problemResponse('Invalid event(s); `errors` names every bad field by path'),
   })
   @ApiResponse({ status: 401, ...problemResponse('Missing or unknown x-api-key') })
+  @ApiResponse({ status: 403, ...problemResponse('The key lacks the ingest scope') })
   @ApiResponse({ status: 413, ...problemResponse('Body or batch too large') })
   @ApiResponse({ status: 429, ...problemResponse('Over the tenant rate; see Retry-After') })
-  ingestEvents(@CurrentTenant() tenant: Tenant, @Body() body: unknown): Promise<IngestResponse> {
+  ingestEvents(@CurrentTenant() tenant: TenantRef, @Body() body: unknown): Promise<IngestResponse> {
     return this.ingest.execute(tenant, IngestEventsCommand.fromBody(body));
   }
 }

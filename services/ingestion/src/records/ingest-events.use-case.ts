@@ -1,26 +1,32 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { FieldError } from '@refinery/contracts';
+import { FieldError, IncomingEvent } from '@refinery/contracts';
+import { isTransientFailure } from '@refinery/messaging';
 import { problemFor, ProblemException } from '@refinery/runtime';
 import { INGESTION_CONFIG, IngestionConfig } from '../config';
 import { RateLimiter } from '../tenants/rate-limiter';
-import { Tenant } from '../tenants/tenant.entity';
-import { AcceptRecordsUseCase } from './accept-records.use-case';
+import type { TenantRef as Tenant } from '@refinery/runtime';
+import { Accepted, AcceptRecordsUseCase } from './accept-records.use-case';
 import { IngestEventsCommand } from './ingest-events.command';
 import { countOutcomes } from './ingest-metrics';
+import { PartlyStoredError } from './storage-refusal';
 import { validateEvents } from './validate-events';
 
-export type EventResult =
-  | { index: number; status: 'accepted' | 'duplicate'; id: string }
-  | { index: number; status: 'invalid'; errors: FieldError[] };
+type Kept = 'accepted' | 'duplicate';
+type Invalid = { index: number; status: 'invalid'; errors: FieldError[] };
+export type EventResult = { index: number; status: Kept; id: string } | Invalid;
 
 export type IngestResponse =
-  | { id: string; status: 'accepted' | 'duplicate' }
+  | { id: string; status: Kept }
   | { accepted: number; duplicates: number; invalid: number; results: EventResult[] };
 
-/** The HTTP way in: rate limit, validate each event, store and publish the valid ones. */
 /** Long enough for a NATS reconnect or a Postgres failover to finish. */
 const RETRY_AFTER_UNAVAILABLE_S = 5;
 
+/**
+ * The HTTP way in: rate limit, validate each event, store and publish the valid ones. An event
+ * the database refuses is invalid like one the schema refuses; a request is refused (400, or
+ * 413 for events too large to publish) only when no event in it could be kept.
+ */
 @Injectable()
 export class IngestEventsUseCase {
   private readonly logger = new Logger('ingest');
@@ -44,56 +50,60 @@ export class IngestEventsUseCase {
 
     const checked = validateEvents(command.events, (i) => command.pathOf(i));
     const valid = checked.flatMap((c) => (c.ok ? [c] : []));
-    const invalid = checked.flatMap((c) => (c.ok ? [] : [c]));
+    const stored = valid.length === 0 ? [] : await this.store(tenant, valid);
+
+    let next = 0;
+    const results = checked.map((c): EventResult => {
+      if (!c.ok) return { index: c.index, status: 'invalid', errors: c.errors };
+      const outcome = stored[next++];
+      if (outcome.status !== 'refused') return { index: c.index, ...outcome };
+      const path = command.pathOf(c.index) || '(root)';
+      return { index: c.index, status: 'invalid', errors: [{ path, message: outcome.reason }] };
+    });
+    const refused = stored.filter((s) => s.status === 'refused');
+    const invalid = results.filter((r): r is Invalid => r.status === 'invalid');
     countOutcomes(
-      invalid.map((c) => ({
+      invalid.map((r) => ({
         tenant: tenant.slug,
-        type: typeOf(command.events[c.index]),
+        type: typeOf(command.events[r.index]),
         outcome: 'invalid',
       })),
     );
-
-    if (valid.length === 0) {
-      const errors = invalid.flatMap((c) => c.errors);
+    if (invalid.length === results.length) {
+      const errors = invalid.flatMap((r) => r.errors);
       const detail = command.batch
         ? `none of the ${invalid.length} events is valid`
-        : `the event is invalid: ${errors.map((e) => e.path).join(', ')}`;
-      throw new ProblemException(problemFor(400, detail, { errors }));
+        : `the event is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+      const tooLarge = refused.length === results.length && refused.every((r) => r.tooLarge);
+      throw new ProblemException(problemFor(tooLarge ? 413 : 400, detail, { errors }));
     }
-
-    const stored = await this.accept
-      .execute(
-        tenant,
-        valid.map((c) => c.event),
-        'http',
-      )
-      .catch((error: unknown) => {
-        // Nothing was committed: the caller may retry the whole request as it is.
-        this.logger.error(
-          `could not store and publish ${valid.length} event(s) for ${tenant.slug}: ${String(error)}`,
-        );
-        throw new ProblemException(
-          problemFor(
-            503,
-            'the events could not be stored and published just now; none was kept, retry the request',
-          ),
-          RETRY_AFTER_UNAVAILABLE_S,
-        );
-      });
-    if (!command.batch) return stored[0];
-
-    let next = 0;
-    const results: EventResult[] = checked.map((c) =>
-      c.ok
-        ? { index: c.index, ...stored[next++] }
-        : { index: c.index, status: 'invalid', errors: c.errors },
-    );
+    if (!command.batch) return { id: stored[0].id, status: results[0].status as Kept };
     return {
       accepted: results.filter((r) => r.status === 'accepted').length,
       duplicates: results.filter((r) => r.status === 'duplicate').length,
       invalid: invalid.length,
       results,
     };
+  }
+
+  /** Stores the valid events; 503 only when retrying may help (a transient failure). */
+  private store(tenant: Tenant, valid: { event: IncomingEvent }[]): Promise<Accepted[]> {
+    const events = valid.map((c) => c.event);
+    return this.accept.execute(tenant, events, 'http').catch((error: unknown) => {
+      const what = `could not store and publish ${events.length} event(s) for ${tenant.slug}`;
+      if (!isTransientFailure(error)) {
+        this.logger.error(`${what}: ${String(error)}`, error instanceof Error ? error.stack : '');
+        throw new ProblemException(
+          problemFor(500, 'the events could not be stored; the error has been logged'),
+        );
+      }
+      this.logger.error(`${what}: ${String(error)}`);
+      const detail =
+        error instanceof PartlyStoredError
+          ? 'some events could not be stored and published just now; retry the request (those already kept answer as duplicates)'
+          : 'the events could not be stored and published just now; none was kept, retry the request';
+      throw new ProblemException(problemFor(503, detail), RETRY_AFTER_UNAVAILABLE_S);
+    });
   }
 }
 

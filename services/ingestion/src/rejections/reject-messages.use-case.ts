@@ -17,6 +17,13 @@ export interface Rejection {
 }
 
 const MAX_PAYLOAD = 64 * 1024;
+
+/**
+ * Text Postgres can store: it refuses NUL in text and json, and lone surrogates (a cut, or
+ * sent as such) in json. Both become U+FFFD, as a lenient UTF-8 decoder would make them.
+ */
+const storable = (text: string): string =>
+  (text as string & { toWellFormed(): string }).toWellFormed().replaceAll('\u0000', '\uFFFD');
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 /** Keeps rejected messages in `rejections` and tells the sender on `ingest.rejected.<tenant>`. */
@@ -29,7 +36,14 @@ export class RejectMessagesUseCase {
 
   async execute(rejections: Rejection[]): Promise<void> {
     if (rejections.length === 0) return;
-    const kept = rejections.map((r) => ({ ...r, payload: r.payload.slice(0, MAX_PAYLOAD) }));
+    const kept = rejections.map((r) => ({
+      ...r,
+      tenant: storable(r.tenant),
+      subject: storable(r.subject),
+      reason: storable(r.reason),
+      errors: r.errors.map((e) => ({ path: storable(e.path), message: storable(e.message) })),
+      payload: storable(r.payload.slice(0, MAX_PAYLOAD)),
+    }));
     await this.db.query(
       `INSERT INTO rejections (id, tenant, tenant_id, subject, reason, errors, payload)
        SELECT id, tenant, tenant_id, subject, reason, errors::jsonb, payload

@@ -23,7 +23,7 @@ export class RejectionEntity {
   @Column({ type: 'jsonb' })
   errors!: FieldError[];
 
-  /** The message body as received, cut to 64 KiB. */
+  /** The message body as received, cut to 64 KiB; NUL and what is not UTF-8 become U+FFFD. */
   @Column({ type: 'text' })
   payload!: string;
 

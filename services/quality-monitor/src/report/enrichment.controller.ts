@@ -1,7 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TenantSlugSchema } from '@refinery/contracts';
-import { durationVar } from '@refinery/runtime';
+import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentTenant, durationVar, RequireScope, type TenantRef } from '@refinery/runtime';
 import { z } from 'zod';
 import { Alerter } from '../alerts/alerter';
 import { Thresholds, ThresholdsUpdateSchema, type ThresholdsUpdate } from '../alerts/thresholds';
@@ -13,6 +12,7 @@ const LimitSchema = z.coerce.number().int().min(1).max(1000).default(100);
 
 /** Where a tenant's records stand: the on-call engineer's first three questions. */
 @ApiTags('enrichment')
+@ApiSecurity('api-key')
 @Controller('api/enrichment')
 export class EnrichmentController {
   constructor(
@@ -23,11 +23,12 @@ export class EnrichmentController {
   ) {}
 
   @Get('health/:tenant')
+  @RequireScope('read')
   @ApiOperation({
     summary: "OK, WARNING or CRITICAL, with each check against the tenant's thresholds",
   })
-  async health(@Param('tenant') tenant: string) {
-    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
+  async health(@CurrentTenant() tenant: TenantRef) {
+    const slug = tenant.slug;
     const report = await this.reports.report(slug);
     const checks = this.thresholds.check(report, await this.thresholds.of(slug));
     const worst = (['CRITICAL', 'WARNING'] as const).find((s) =>
@@ -37,12 +38,13 @@ export class EnrichmentController {
   }
 
   @Get('integrity/:tenant')
+  @RequireScope('read')
   @ApiOperation({
     summary:
       'Records incomplete after a day and records over the retry limit (both should be 0), escalations, high-confidence rate',
   })
-  async integrity(@Param('tenant') tenant: string) {
-    const report = await this.reports.report(parseInput(TenantSlugSchema, tenant, 'tenant'));
+  async integrity(@CurrentTenant() tenant: TenantRef) {
+    const report = await this.reports.report(tenant.slug);
     return {
       tenant: report.tenant,
       ...report.integrity,
@@ -51,19 +53,21 @@ export class EnrichmentController {
   }
 
   @Get('thresholds/:tenant')
+  @RequireScope('read')
   @ApiOperation({ summary: "The tenant's alert thresholds: its overrides over the defaults" })
-  async getThresholds(@Param('tenant') tenant: string) {
-    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
+  async getThresholds(@CurrentTenant() tenant: TenantRef) {
+    const slug = tenant.slug;
     return { tenant: slug, thresholds: await this.thresholds.of(slug) };
   }
 
   @Put('thresholds/:tenant')
+  @RequireScope('admin')
   @ApiOperation({
     summary:
       'Overrides thresholds for the tenant, e.g. {"completeness": {"warning": 0.9}}; null restores a default',
   })
-  async putThresholds(@Param('tenant') tenant: string, @Body() body: unknown) {
-    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
+  async putThresholds(@CurrentTenant() tenant: TenantRef, @Body() body: unknown) {
+    const slug = tenant.slug;
     const update = parseInput(ThresholdsUpdateSchema, body, 'body') as ThresholdsUpdate;
     try {
       return { tenant: slug, thresholds: await this.thresholds.update(slug, update) };
@@ -74,40 +78,44 @@ export class EnrichmentController {
   }
 
   @Get('alerts/:tenant')
+  @RequireScope('read')
   @ApiOperation({
     summary: "The tenant's alerts as last evaluated: firing or resolved, since when",
   })
-  async alerts(@Param('tenant') tenant: string) {
-    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
+  async alerts(@CurrentTenant() tenant: TenantRef) {
+    const slug = tenant.slug;
     return { tenant: slug, alerts: await this.alerter.states(slug) };
   }
 
   @Post('process/:tenant')
+  @RequireScope('admin')
   @HttpCode(202)
   @ApiOperation({
     summary:
       'Drives the incomplete records again now: FAILED stages, stages stuck longer than stuck_after (default QUALITY_STUCK_AFTER), unsure answers nobody labelled',
   })
-  process(@Param('tenant') tenant: string, @Query('stuck_after') stuckAfter?: string) {
-    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
+  process(@CurrentTenant() tenant: TenantRef, @Query('stuck_after') stuckAfter?: string) {
+    const slug = tenant.slug;
     const after =
       stuckAfter === undefined ? undefined : parseInput(durationVar, stuckAfter, 'stuck_after');
     return this.reprocessor.sweep(slug, after);
   }
 
   @Get('report/:tenant')
+  @RequireScope('read')
   @ApiOperation({
     summary:
       'Completeness, backlog, failure rate, quality score, latency, per-stage figures and the confidence distribution',
   })
-  report(@Param('tenant') tenant: string) {
-    return this.reports.report(parseInput(TenantSlugSchema, tenant, 'tenant'));
+  report(@CurrentTenant() tenant: TenantRef) {
+    return this.reports.report(tenant.slug);
   }
 
   @Get('backlog/:tenant')
+  @RequireScope('read')
   @ApiOperation({ summary: 'Records awaiting processing, oldest first, with each stage status' })
-  async backlog(@Param('tenant') tenant: string, @Query('limit') limit?: string) {
-    const slug = parseInput(TenantSlugSchema, tenant, 'tenant');
+  async backlog(@CurrentTenant() tenant: TenantRef, @Query('limit') limit?: string) {
+    const slug = tenant.slug;
     const records = await this.reports.backlog(slug, parseInput(LimitSchema, limit, 'limit'));
     return { tenant: slug, records };
   }

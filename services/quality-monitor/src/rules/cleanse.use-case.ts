@@ -9,6 +9,7 @@ import {
   type CleanseTarget,
 } from './cleanse-sql';
 import { badField, notFound } from '../problems';
+import { isOffLimits, refuseOffLimitsPlan } from './off-limits';
 import { ReadOnlyDatabase } from './read-only-database';
 import { splitTable } from './rule-definition';
 import { RULES_SETTINGS, type RulesConfig } from './rules-config';
@@ -31,9 +32,10 @@ export interface CleanseStep {
 }
 
 /**
- * Trim, standardize, impute and deduplicate. A dry run (the default) reads through the
- * read-only role and changes nothing; applying writes as the monitor's own role, in one
- * transaction, and only where that role has been granted the right to.
+ * Trim, standardize, impute and deduplicate, in the schemas QUALITY_CLEANSE_SCHEMAS lists. A
+ * dry run (the default) reads through the read-only role and changes nothing; applying writes
+ * as the monitor's own role, in one transaction, and only where that role has been granted
+ * the right to.
  */
 @Injectable()
 export class CleanseUseCase {
@@ -45,10 +47,12 @@ export class CleanseUseCase {
 
   async execute(request: CleanseRequest) {
     const timeout = this.config.QUALITY_QUERY_TIMEOUT_MS;
+    const [schema, name] = splitTable(request.table);
+    this.mayCleanse(schema);
     const { table, target, steps } = await this.readOnly.read(timeout, async (query) => {
-      const [schema, name] = splitTable(request.table);
       const info = await describeTable(query, schema, name);
       if (!info) throw notFound(unknownTable(request.table, this.config.QUALITY_READONLY_USER));
+      await refuseOffLimitsPlan(query, `SELECT * FROM ${info.sql}`, 'table');
       const target = this.targetOf(info, request);
       const steps: CleanseStep[] = [];
       for (const [k, action] of request.actions.entries()) {
@@ -94,6 +98,24 @@ export class CleanseUseCase {
         steps[k].rows = Number(row.n);
       }
     });
+  }
+
+  /** Only schemas an operator listed, and never the monitor's own or auth: dry runs too. */
+  private mayCleanse(schema: string): void {
+    const allowed = this.config.QUALITY_CLEANSE_SCHEMAS;
+    const refuse = (detail: string) => new ProblemException(problemFor(403, detail));
+    if (isOffLimits(schema))
+      throw refuse(
+        `cleansing never reads or changes ${schema}: the quality monitor's own schema and auth are off limits, even when QUALITY_CLEANSE_SCHEMAS lists them`,
+      );
+    if (allowed.length === 0)
+      throw refuse(
+        'cleansing is off: QUALITY_CLEANSE_SCHEMAS lists no schema. Set it to the schemas cleansing may change, comma-separated.',
+      );
+    if (!allowed.includes(schema))
+      throw refuse(
+        `cleansing may change only the schemas in QUALITY_CLEANSE_SCHEMAS (${allowed.join(', ')}); ${schema} is not one of them`,
+      );
   }
 
   /** Checks every column an action names, and that the action suits its type. */

@@ -13,7 +13,8 @@ export const isTimeout = (error: unknown) =>
 
 /**
  * Other services' schemas, read as the read-only role: every read is a READ ONLY transaction
- * with a statement timeout, so a check can neither write nor hold a connection for long.
+ * with a statement timeout, and the session is reset after it, so a check can neither write,
+ * hold a connection for long, nor leave anything behind for the next one.
  */
 @Injectable()
 export class ReadOnlyDatabase implements OnApplicationShutdown {
@@ -39,7 +40,11 @@ export class ReadOnlyDatabase implements OnApplicationShutdown {
       await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
       return await work(async (sql, params) => (await client.query(sql, params)).rows);
     } finally {
-      await client.query('ROLLBACK').catch(() => (broken = true));
+      // Whatever a statement left in the session (a lock, a setting, a cursor) goes with it.
+      await client
+        .query('ROLLBACK')
+        .then(() => client.query('DISCARD ALL'))
+        .catch(() => (broken = true));
       client.release(broken);
     }
   }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ProblemException } from '@refinery/runtime';
 import { DatabaseError } from 'pg';
 import { badField } from '../problems';
+import { OFF_LIMITS_SCHEMAS, offLimits, offLimitsRelationIn } from './off-limits';
 import { isTimeout, ReadOnlyDatabase, type Query } from './read-only-database';
 import { isPayloadRule, splitTable, type Rule, type StoredRule } from './rule-definition';
 import { RULES_SETTINGS, type RulesConfig } from './rules-config';
@@ -104,6 +106,8 @@ export class RuleChecks {
   private async custom(rule: CustomRule): Promise<RuleOutcome> {
     const sql = this.guard(rule);
     return this.db.read(this.config.QUALITY_CUSTOM_SQL_TIMEOUT_MS, async (query) => {
+      // What a view reads can change after the rule was accepted.
+      await this.explain(query, 'sql', `SELECT * FROM (\n${sql}\n) AS failing`, []);
       const rows = await query<{ row: Record<string, unknown>; total: string }>(
         `SELECT to_jsonb(failing) AS row, count(*) OVER () AS total
            FROM (\n${sql}\n) AS failing LIMIT ${UNEXPECTED_IDS_SIZE}`,
@@ -126,9 +130,10 @@ export class RuleChecks {
   }
 
   private guard(rule: CustomRule): string {
-    const check = checkReadOnlySql(rule.sql);
-    if (!check.ok) throw new CheckError('sql', check.problem);
-    return check.sql;
+    const check = checkReadOnlySql(rule.sql, OFF_LIMITS_SCHEMAS);
+    if (check.ok) return check.sql;
+    if (check.offLimits) throw offLimits(check.offLimits.schema, check.offLimits.relation, 'sql');
+    throw new CheckError('sql', check.problem);
   }
 
   private async countRows(query: Query, name: string): Promise<number> {
@@ -139,15 +144,21 @@ export class RuleChecks {
     return Number(row.n);
   }
 
-  /** Plans the statement (or runs it, when `run`) and blames `path` for what Postgres refuses. */
+  /**
+   * Plans the statement (or runs it, when `run`) and blames `path` for what Postgres refuses,
+   * or for a relation off limits in the plan.
+   */
   private async explain(query: Query, path: string, sql: string, params: unknown[], run = false) {
+    let rows: { 'QUERY PLAN'?: unknown }[];
     try {
-      await query(run ? sql : `EXPLAIN ${sql}`, params);
+      rows = await query(run ? sql : `EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`, params);
     } catch (error) {
       if (error instanceof DatabaseError && !isTimeout(error))
         throw new CheckError(path, `Postgres refuses it: ${error.message}`);
       throw error;
     }
+    const read = run ? undefined : offLimitsRelationIn(rows[0]?.['QUERY PLAN']);
+    if (read) throw offLimits(read.schema, read.relation, path);
   }
 
   private describe(error: unknown, rule: StoredRule): string {
@@ -159,6 +170,7 @@ export class RuleChecks {
       return `canceled: the query ran longer than the ${ms} ms statement timeout`;
     }
     if (error instanceof CheckError) return `${error.path}: ${error.message}`;
+    if (error instanceof ProblemException) return error.problem.detail ?? error.message;
     return error instanceof Error ? error.message : String(error);
   }
 }

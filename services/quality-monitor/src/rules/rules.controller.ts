@@ -1,9 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiOperation,
+  ApiSecurity,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { RequireOperator } from '@refinery/runtime';
 import { ManageRulesUseCase } from './manage-rules.use-case';
 import { problemResponse, ruleBody } from './rules.openapi';
 
 @ApiTags('quality rules')
+@ApiSecurity('api-key')
+@RequireOperator()
 @Controller('api/quality/rules')
 export class RulesController {
   constructor(private readonly rules: ManageRulesUseCase) {}

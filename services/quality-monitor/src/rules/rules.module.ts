@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
-import { databaseConfigFromEnv } from '@refinery/persistence';
+import { databaseConfigFromEnv, type DatabaseConfig } from '@refinery/persistence';
 import { SCHEMA } from '../data-source';
 import { CleanseUseCase } from './cleanse.use-case';
 import { ManageRulesUseCase } from './manage-rules.use-case';
@@ -32,10 +32,12 @@ export class RulesModule implements OnModuleInit {
         {
           provide: READONLY_DATABASE,
           // Same server and database as the service; the read-only role instead of its own.
-          useFactory: () => ({
-            ...databaseConfigFromEnv(SCHEMA),
-            user: config.QUALITY_READONLY_USER,
-          }),
+          useFactory: (): DatabaseConfig =>
+            databaseConfigFromEnv(SCHEMA, {
+              ...process.env,
+              DATABASE_USER: config.QUALITY_READONLY_USER,
+              DATABASE_PASSWORD: config.QUALITY_READONLY_PASSWORD,
+            }),
         },
         ReadOnlyDatabase,
         RulesRepository,

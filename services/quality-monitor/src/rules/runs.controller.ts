@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { TenantSlugSchema } from '@refinery/contracts';
+import { CurrentPrincipal, RequireOperator, RequireScope, type Principal } from '@refinery/runtime';
 import { z } from 'zod';
 import { notFound, parseInput } from '../problems';
 import { RunRulesUseCase } from './run-rules.use-case';
@@ -19,6 +20,7 @@ const ViolationsQuerySchema = z.strictObject({
 const names = z.union([z.string(), z.array(z.string())]).optional();
 
 @ApiTags('quality rules')
+@ApiSecurity('api-key')
 @Controller('api/quality')
 export class RunsController {
   constructor(
@@ -28,6 +30,7 @@ export class RunsController {
   ) {}
 
   @Post('rules/run')
+  @RequireOperator()
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -41,6 +44,7 @@ export class RunsController {
   }
 
   @Get('runs')
+  @RequireOperator()
   @ApiOperation({ summary: 'Recent runs, newest first, without their results' })
   @ApiQuery({ name: 'trigger', required: false, enum: ['schedule', 'api'] })
   @ApiQuery({ name: 'limit', required: false })
@@ -50,6 +54,7 @@ export class RunsController {
   }
 
   @Get('runs/:id')
+  @RequireOperator()
   @ApiOperation({ summary: 'A stored run with every rule result' })
   @ApiResponse(problemResponse(404, 'No such run'))
   async get(@Param('id') id: string) {
@@ -59,12 +64,16 @@ export class RunsController {
   }
 
   @Get('violations')
+  @RequireScope('read')
   @ApiOperation({ summary: 'Violations found in incoming records, newest first' })
   @ApiQuery({ name: 'tenant', required: false })
   @ApiQuery({ name: 'rule', required: false })
   @ApiQuery({ name: 'record_id', required: false })
   @ApiQuery({ name: 'limit', required: false })
-  async listViolations(@Query() query: unknown) {
-    return { violations: await this.violations.list(parseInput(ViolationsQuerySchema, query)) };
+  async listViolations(@CurrentPrincipal() principal: Principal, @Query() query: unknown) {
+    const filter = parseInput(ViolationsQuerySchema, query);
+    // A tenant key sees its own tenant's violations only; the operator sees any.
+    if (principal.kind === 'tenant') filter.tenant = principal.tenant.slug;
+    return { violations: await this.violations.list(filter) };
   }
 }

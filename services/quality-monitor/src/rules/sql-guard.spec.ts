@@ -1,7 +1,9 @@
 import { checkReadOnlySql } from './sql-guard';
 
+const OFF_LIMITS = ['quality', 'auth'];
+
 const problem = (sql: string) => {
-  const check = checkReadOnlySql(sql);
+  const check = checkReadOnlySql(sql, OFF_LIMITS);
   return check.ok ? undefined : check.problem;
 };
 
@@ -15,8 +17,14 @@ describe('checkReadOnlySql', () => {
     ],
     [`SELECT "delete" FROM t /* drop; */`, `SELECT "delete" FROM t /* drop; */`],
     [`SELECT $q$ insert; $q$, E'it\\'s; update'`, `SELECT $q$ insert; $q$, E'it\\'s; update'`],
+    [
+      `SELECT upper(name) AS lo_name, lower("pg_sleep") FROM shop.t WHERE note <> 'pg_sleep(1)'`,
+      `SELECT upper(name) AS lo_name, lower("pg_sleep") FROM shop.t WHERE note <> 'pg_sleep(1)'`,
+    ],
+    ['SELECT t.quality FROM shop.t AS t', 'SELECT t.quality FROM shop.t AS t'],
+    ["SELECT 'auth.api_keys' AS id", "SELECT 'auth.api_keys' AS id"],
   ])('lets a single read through: %s', (sql, cleaned) => {
-    expect(checkReadOnlySql(sql)).toEqual({ ok: true, sql: cleaned });
+    expect(checkReadOnlySql(sql, OFF_LIMITS)).toEqual({ ok: true, sql: cleaned });
   });
 
   it.each([
@@ -33,7 +41,40 @@ describe('checkReadOnlySql', () => {
     ['-- nothing', /is empty/],
     ["SELECT 'open", /unterminated/],
     ['SELECT 1 /* open', /unterminated/],
+    ['SELECT pg_advisory_lock(1)', /calls pg_advisory_lock\(\)/],
+    ['SELECT pg_try_advisory_xact_lock(1)', /calls pg_try_advisory_xact_lock\(\)/],
+    ['SELECT 1 AS id FROM pg_catalog.pg_sleep(3)', /calls pg_sleep\(\)/],
+    ['SELECT "pg_sleep" /* hidden */ (3)', /calls pg_sleep\(\)/],
+    ['SELECT PG_SLEEP_FOR($$1 second$$)', /calls pg_sleep_for\(\)/],
+    ["SELECT set_config('search_path', 'auth', false)", /calls set_config\(\)/],
+    ["SELECT nextval('shop.ids')", /calls nextval\(\)/],
+    ['SELECT setval($1, 1)', /calls setval\(\)/],
+    ['SELECT pg_terminate_backend(pid) FROM pg_stat_activity', /calls pg_terminate_backend/],
+    ['SELECT pg_cancel_backend(1)', /calls pg_cancel_backend/],
+    ["SELECT * FROM dblink('host=x', 'select 1') AS t(a int)", /calls dblink\(\)/],
+    ["SELECT lo_import('/etc/passwd')", /calls lo_import\(\)/],
+    ["SELECT pg_read_file('/etc/passwd')", /calls pg_read_file\(\)/],
+    ["SELECT pg_read_binary_file('x')", /calls pg_read_binary_file\(\)/],
+    ["SELECT * FROM pg_ls_dir('.')", /calls pg_ls_dir\(\)/],
+    ["SELECT pg_notify('c', 'x')", /calls pg_notify\(\)/],
+    ['SELECT txid_current()', /calls txid_current\(\)/],
+    ['SELECT pg_current_xact_id()', /calls pg_current_xact_id\(\)/],
+    ["SELECT query_to_xml('select pg_sleep(9)', true, true, '')", /calls query_to_xml\(\)/],
+    ['SELECT * FROM shop.t FOR SHARE', /must not lock rows/],
+    ['SELECT * FROM shop.t FOR UPDATE', /contains UPDATE/],
+    ['SELECT * FROM U&"\\0070g_sleep"(1)', /U&"\.\.\." names/],
+    ['SELECT key_hash AS id FROM auth.api_keys', /may not read auth\.api_keys: .*own schema/],
+    ['SELECT * FROM "auth" . "tenants"', /may not read auth\.tenants/],
+    ['SELECT record_id AS id FROM Quality.record_states', /may not read quality/],
   ])('refuses %j', (sql, message) => {
     expect(problem(sql)).toMatch(message);
+  });
+
+  it('marks a read of a schema off limits as such', () => {
+    expect(checkReadOnlySql('SELECT * FROM quality.rule_runs', OFF_LIMITS)).toMatchObject({
+      ok: false,
+      offLimits: { schema: 'quality', relation: 'rule_runs' },
+    });
+    expect(checkReadOnlySql('SELECT pg_sleep(1)', OFF_LIMITS)).not.toHaveProperty('offLimits');
   });
 });

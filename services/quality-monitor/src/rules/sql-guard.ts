@@ -1,7 +1,8 @@
 /**
- * The first line of defence for custom_sql rules: one SELECT (or WITH ... SELECT) and nothing
- * else. The role and the READ ONLY transaction they run in are the second and third, so this
- * only has to refuse clearly, not to parse SQL completely.
+ * The first line of defence for custom_sql rules: one SELECT (or WITH ... SELECT) that calls
+ * no function with an effect beyond its own result, and names no schema the monitor keeps
+ * off limits. The role, the READ ONLY transaction and the session reset after each read are
+ * the next lines, so this only has to refuse clearly, not to parse SQL completely.
  */
 
 // Words that let a single SELECT write: data-modifying WITH, SELECT ... INTO, or DDL.
@@ -20,10 +21,73 @@ const WRITES = new Set([
   'copy',
 ]);
 
-export type SqlCheck = { ok: true; sql: string } | { ok: false; problem: string };
+/**
+ * Functions that change session or server state (settings, locks that outlive the read,
+ * sequences, notifications, other backends), wait, run SQL given as text, or reach files,
+ * large objects or other servers. Names, or prefixes ending in `_` or `*`.
+ */
+const REFUSED_FUNCTIONS = [
+  'pg_advisory_*',
+  'pg_try_advisory_*',
+  'set_config',
+  'setseed',
+  'pg_sleep*',
+  'pg_notify',
+  'nextval',
+  'setval',
+  'currval',
+  'lastval',
+  'txid_*',
+  'pg_current_xact_id*',
+  'pg_export_snapshot',
+  'pg_terminate_backend',
+  'pg_cancel_backend',
+  'pg_reload_conf',
+  'pg_rotate_logfile',
+  'pg_promote',
+  'pg_switch_wal',
+  'pg_create_*',
+  'pg_drop_replication_slot',
+  'pg_replication_*',
+  'pg_logical_*',
+  'pg_backup_*',
+  'pg_start_backup',
+  'pg_stop_backup',
+  'pg_wal_replay_*',
+  'pg_log_backend_memory_contexts',
+  'pg_stat_reset*',
+  'pg_read_file',
+  'pg_read_binary_file',
+  'pg_ls_*',
+  'pg_stat_file',
+  'pg_file_*',
+  'dblink*',
+  'lo_*',
+  'loread',
+  'lowrite',
+  // These run the query they are given as text, past every check here.
+  'query_to_xml*',
+  'table_to_xml*',
+  'cursor_to_xml*',
+  'schema_to_xml*',
+  'database_to_xml*',
+  'ts_stat',
+];
+
+export type SqlCheck =
+  | { ok: true; sql: string }
+  | {
+      ok: false;
+      problem: string;
+      /** What it reads of a schema kept off limits. */
+      offLimits?: { schema: string; relation?: string };
+    };
+
+type Token = { kind: 'word' | 'name' | 'mark'; text: string };
 
 interface Scan {
-  words: string[];
+  /** Words, quoted names and punctuation outside strings and comments, in order. */
+  tokens: Token[];
   /** Where the first `;` is, if any. */
   semicolon?: number;
   /** Whether there is anything but blanks and comments. */
@@ -31,7 +95,8 @@ interface Scan {
   problem?: string;
 }
 
-export function checkReadOnlySql(text: string): SqlCheck {
+/** `offLimits`: schemas the query may not name (lower-case). */
+export function checkReadOnlySql(text: string, offLimits: readonly string[] = []): SqlCheck {
   const scan = scanSql(text);
   if (scan.problem) return { ok: false, problem: scan.problem };
   let sql = text;
@@ -40,25 +105,62 @@ export function checkReadOnlySql(text: string): SqlCheck {
       return { ok: false, problem: 'multiple statements are not allowed: send one SELECT' };
     sql = text.slice(0, scan.semicolon);
   }
-  const [first] = scan.words;
+  const words = scan.tokens.filter((t) => t.kind === 'word').map((t) => t.text);
+  const [first] = words;
   if (first === undefined) return { ok: false, problem: 'is empty: send one SELECT' };
   if (first !== 'select' && first !== 'with')
     return {
       ok: false,
       problem: `only a single SELECT (or WITH ... SELECT) is allowed; this is ${first.toUpperCase()}`,
     };
-  const write = scan.words.find((w) => WRITES.has(w));
+  const write = words.find((w) => WRITES.has(w));
   if (write)
     return {
       ok: false,
       problem: `must only read, but contains ${write.toUpperCase()} (quote a column of that name)`,
     };
-  return { ok: true, sql: sql.trim() };
+  return checkTokens(scan.tokens, offLimits) ?? { ok: true, sql: sql.trim() };
 }
 
-/** Words outside strings, quoted names and comments, lower-cased, and where `;` first is. */
+/** Calls of refused functions, schemas off limits, and row locks. */
+function checkTokens(tokens: Token[], offLimits: readonly string[]): SqlCheck | undefined {
+  for (const [i, token] of tokens.entries()) {
+    const next = tokens[i + 1];
+    const followedBy = (mark: string) => next?.kind === 'mark' && next.text === mark;
+    const identifier = token.kind !== 'mark';
+    const name = token.text.toLowerCase();
+    if (identifier && followedBy('(') && isRefusedFunction(name))
+      return {
+        ok: false,
+        problem: `calls ${name}(), which custom SQL may not: it changes session or server state, waits, or reaches outside the query`,
+      };
+    if (identifier && followedBy('.') && offLimits.includes(name)) {
+      const relation = tokens[i + 2]?.kind === 'mark' ? undefined : tokens[i + 2]?.text;
+      const problem = offLimitsProblem(name, relation);
+      return { ok: false, offLimits: { schema: name, relation }, problem };
+    }
+    if (
+      token.kind === 'word' &&
+      name === 'for' &&
+      ['share', 'no', 'key'].includes(next?.text ?? '')
+    )
+      return { ok: false, problem: 'must not lock rows (FOR UPDATE / FOR SHARE)' };
+  }
+  return undefined;
+}
+
+export const offLimitsProblem = (schema: string, relation?: string) =>
+  `may not read ${relation ? `${schema}.${relation}` : schema}: validation rules never read the quality monitor's own schema or the tenants and API keys in auth`;
+
+function isRefusedFunction(name: string): boolean {
+  return REFUSED_FUNCTIONS.some((refused) =>
+    refused.endsWith('*') ? name.startsWith(refused.slice(0, -1)) : name === refused,
+  );
+}
+
+/** Tokens outside strings and comments (words lower-cased), and where `;` first is. */
 function scanSql(text: string): Scan {
-  const words: string[] = [];
+  const tokens: Token[] = [];
   let semicolon: number | undefined;
   let code = false;
   let i = 0;
@@ -67,6 +169,7 @@ function scanSql(text: string): Scan {
     const at = text.indexOf(end, from);
     return at < 0 ? -1 : at + end.length;
   };
+  const stop = (problem: string): Scan => ({ tokens, semicolon, code, problem });
   while (i < n) {
     const c = text[i];
     const next = text[i + 1];
@@ -81,37 +184,45 @@ function scanSql(text: string): Scan {
         depth += pair === '/*' ? 1 : pair === '*/' ? -1 : 0;
         i += pair === '/*' || pair === '*/' ? 2 : 1;
       }
-      if (depth > 0) return { words, semicolon, code, problem: 'has an unterminated /* comment' };
+      if (depth > 0) return stop('has an unterminated /* comment');
     } else if (/\s/.test(c)) {
       i++;
     } else if (c === "'" || c === '"') {
       code = true;
+      // A name spelled with escapes could hide what it names from the checks below.
+      if (c === '"' && /(^|[^\w$])[uU]&$/.test(text.slice(Math.max(0, i - 3), i)))
+        return stop('must not use U&"..." names: write the name plainly');
       const escapes = c === "'" && /[eE]/.test(text[i - 1] ?? '') && !/\w/.test(text[i - 2] ?? '');
+      const start = i;
       i = skipQuoted(text, i, c, escapes);
-      if (i < 0)
-        return { words, semicolon, code, problem: 'has an unterminated quoted string or name' };
+      if (i < 0) return stop('has an unterminated quoted string or name');
+      // A string is a value and stays out; a quoted name can still name a function or schema.
+      if (c === '"') tokens.push({ kind: 'name', text: text.slice(start + 1, i - 1) });
+      else tokens.push({ kind: 'mark', text: "''" });
     } else if (c === '$' && /[A-Za-z_$]/.test(next ?? '') && !/\w/.test(text[i - 1] ?? '')) {
       code = true;
       const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i));
       if (!tag) i++;
       else {
         i = skipTo(tag[0], i + tag[0].length);
-        if (i < 0) return { words, semicolon, code, problem: 'has an unterminated $$ string' };
+        if (i < 0) return stop('has an unterminated $$ string');
+        tokens.push({ kind: 'mark', text: "''" });
       }
     } else if (/[A-Za-z_]/.test(c)) {
       code = true;
       const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i))![0];
       // The E of E'...' is part of the string, not a word.
       if (!(word.length === 1 && /[eE]/.test(word) && text[i + 1] === "'"))
-        words.push(word.toLowerCase());
+        tokens.push({ kind: 'word', text: word.toLowerCase() });
       i += word.length;
     } else {
       if (c === ';' && semicolon === undefined) semicolon = i;
+      tokens.push({ kind: 'mark', text: c });
       code = true;
       i++;
     }
   }
-  return { words, semicolon, code };
+  return { tokens, semicolon, code };
 }
 
 /** Past the closing quote; a doubled quote is one quote, and E'' strings take \ escapes. */

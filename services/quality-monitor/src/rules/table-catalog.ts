@@ -1,4 +1,5 @@
 import { escapeIdentifier as ident } from 'pg';
+import { isOffLimits, offLimits } from './off-limits';
 import type { Query } from './read-only-database';
 
 export interface TableInfo {
@@ -14,14 +15,16 @@ export interface TableInfo {
 }
 
 /**
- * A table as the read-only role sees it: one it may not read does not exist here. Names are
- * looked up as values, never put into SQL, so a name can only match a real table.
+ * A table as the read-only role sees it: one it may not read does not exist here, and one
+ * in a schema off limits is refused (403). Names are looked up as values, never put into
+ * SQL, so a name can only match a real table.
  */
 export async function describeTable(
   query: Query,
   schema: string,
   table: string,
 ): Promise<TableInfo | undefined> {
+  if (isOffLimits(schema)) throw offLimits(schema, table);
   const rows = await query<{
     oid: number;
     schema_oid: number;

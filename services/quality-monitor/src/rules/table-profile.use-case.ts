@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { completenessOf } from './completeness';
+import { refuseOffLimitsPlan } from './off-limits';
 import { badField, notFound, parseInput } from '../problems';
 import { ReadOnlyDatabase } from './read-only-database';
 import { IDENTIFIER, identifier, RuleSchema } from './rule-definition';
@@ -29,6 +30,7 @@ export class TableProfileUseCase {
       const info = await describeTable(query, schema, table);
       if (!info)
         throw notFound(unknownTable(`${schema}.${table}`, this.config.QUALITY_READONLY_USER));
+      await refuseOffLimitsPlan(query, `SELECT * FROM ${info.sql}`, 'table');
       return completenessOf(query, info);
     });
   }

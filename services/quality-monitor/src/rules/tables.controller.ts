@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiOperation,
+  ApiSecurity,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { RequireOperator } from '@refinery/runtime';
 import { CleanseRequestSchema } from './cleanse-sql';
 import { CleanseUseCase } from './cleanse.use-case';
 import { parseInput } from '../problems';
@@ -7,6 +15,8 @@ import { cleanseBody, problemResponse } from './rules.openapi';
 import { TableProfileUseCase } from './table-profile.use-case';
 
 @ApiTags('quality rules')
+@ApiSecurity('api-key')
+@RequireOperator()
 @Controller('api/quality')
 export class TablesController {
   constructor(
@@ -38,7 +48,12 @@ export class TablesController {
       'Trim, standardize emails, phones and dates, impute, deduplicate: a dry run by default, reporting rows changed per action with a before/after sample',
   })
   @ApiBody({ schema: cleanseBody })
-  @ApiResponse(problemResponse(403, "Applying where the monitor's role may not write"))
+  @ApiResponse(
+    problemResponse(
+      403,
+      "A schema QUALITY_CLEANSE_SCHEMAS does not list (quality and auth never), or applying where the monitor's role may not write",
+    ),
+  )
   @ApiResponse(problemResponse(404, 'No such table'))
   run(@Body() body: unknown) {
     return this.cleanse.execute(parseInput(CleanseRequestSchema, body));

@@ -1,0 +1,227 @@
+import type { DynamicModule } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  classification,
+  orderAnalysis,
+  resolution,
+  stageConfigSchema,
+  StageModule,
+} from '../../libs/enrichment/src';
+import { loadConfig, TENANT_SCOPES, type Scope } from '@refinery/runtime';
+import { httpRoutesOf, TestTenants, type TestTenant } from '@refinery/testing';
+import { AppModule as IngestionModule } from '../../services/ingestion/src/app.module';
+import { IngestionConfigSchema } from '../../services/ingestion/src/config';
+import { AppModule as MonitorModule } from '../../services/quality-monitor/src/app.module';
+import { QualityConfigSchema } from '../../services/quality-monitor/src/config';
+import { startIngestion, type Ingestion } from '../../services/ingestion/test/ingestion-app';
+import {
+  OPERATOR_KEY,
+  startMonitor,
+  type Monitor,
+} from '../../services/quality-monitor/test/monitor-app';
+import { manifest } from './support/repo';
+
+type Access = 'open' | 'operator' | Scope;
+
+const OPEN = {
+  'GET /health/live': 'open',
+  'GET /health/ready': 'open',
+  'GET /metrics': 'open',
+} as const;
+
+/**
+ * Every HTTP route of every service and what it needs. A route added without an entry here,
+ * or a service in deploy/services.json without one, fails this test.
+ */
+const ROUTES: Record<string, Record<string, Access>> = {
+  ingestion: {
+    ...OPEN,
+    'POST /v1/events': 'ingest',
+    'POST /v1/admin/tenants': 'operator',
+    'POST /v1/admin/tenants/:tenant/keys': 'operator',
+    'GET /v1/admin/tenants/:tenant/keys': 'operator',
+    'POST /v1/admin/keys/:id/revoke': 'operator',
+  },
+  'order-analysis': OPEN,
+  classification: OPEN,
+  resolution: OPEN,
+  'quality-monitor': {
+    ...OPEN,
+    'GET /api/enrichment/health/:tenant': 'read',
+    'GET /api/enrichment/integrity/:tenant': 'read',
+    'GET /api/enrichment/thresholds/:tenant': 'read',
+    'PUT /api/enrichment/thresholds/:tenant': 'admin',
+    'GET /api/enrichment/alerts/:tenant': 'read',
+    'POST /api/enrichment/process/:tenant': 'admin',
+    'GET /api/enrichment/report/:tenant': 'read',
+    'GET /api/enrichment/backlog/:tenant': 'read',
+    'GET /api/quality/completeness/:schema/:table': 'operator',
+    'GET /api/quality/orphans/:schema/:table': 'operator',
+    'POST /api/quality/cleanse': 'operator',
+    'POST /api/quality/rules': 'operator',
+    'GET /api/quality/rules': 'operator',
+    'GET /api/quality/rules/:id': 'operator',
+    'PATCH /api/quality/rules/:id': 'operator',
+    'DELETE /api/quality/rules/:id': 'operator',
+    'POST /api/quality/rules/run': 'operator',
+    'GET /api/quality/runs': 'operator',
+    'GET /api/quality/runs/:id': 'operator',
+    'GET /api/quality/violations': 'read',
+  },
+};
+
+function modules(): Record<string, DynamicModule> {
+  const stage = loadConfig(stageConfigSchema(0), {});
+  return {
+    ingestion: IngestionModule.forRoot(loadConfig(IngestionConfigSchema, {})),
+    'order-analysis': StageModule.forRoot(orderAnalysis, stage),
+    classification: StageModule.forRoot(classification, stage),
+    resolution: StageModule.forRoot(resolution, stage),
+    'quality-monitor': MonitorModule.forRoot(loadConfig(QualityConfigSchema, {})),
+  };
+}
+
+describe('the access rule of every route', () => {
+  it('covers every service in deploy/services.json', () => {
+    expect(Object.keys(ROUTES).sort()).toEqual(
+      manifest()
+        .map((s) => s.name)
+        .sort(),
+    );
+  });
+
+  it.each(Object.entries(modules()))('%s declares exactly the routes listed', (name, module) => {
+    const declared = Object.fromEntries(httpRoutesOf(module).map((r) => [r.route, r.access]));
+    expect(declared).toEqual(ROUTES[name]);
+  });
+});
+
+/** `GET /api/x/:tenant/:id` with the params filled in; tenant routes also name it in ?tenant=. */
+function request(route: string, tenant: string): { method: string; path: string } {
+  const [method, template] = route.split(' ');
+  const path = template
+    .replace(':tenant', tenant)
+    .replace(':id', randomUUID())
+    .replace(':schema', 'ingestion')
+    .replace(':table', 'records');
+  return { method, path: path.endsWith('/violations') ? `${path}?tenant=${tenant}` : path };
+}
+
+describe('the access rules, enforced', () => {
+  let ingestion: Ingestion;
+  let monitor: Monitor;
+  let tenants: TestTenants;
+  let a: TestTenant;
+  let b: TestTenant;
+  // Every request of this suite fails authentication on purpose, from one address.
+  const env = { AUTH_FAILURE_LIMIT: '100000', REFINERY_ADMIN_API_KEY: OPERATOR_KEY };
+
+  beforeAll(async () => {
+    ingestion = await startIngestion(env);
+    monitor = await startMonitor(env);
+    tenants = await TestTenants.open();
+    a = await tenants.create({ prefix: 'acl-a' });
+    b = await tenants.create({ prefix: 'acl-b' });
+  });
+
+  afterAll(async () => {
+    await tenants?.close();
+    await monitor?.close();
+    await ingestion?.close();
+  });
+
+  const urls = () => ({ ingestion: ingestion.url, 'quality-monitor': monitor.url });
+  const live = (['ingestion', 'quality-monitor'] as const).flatMap((service) =>
+    Object.entries(ROUTES[service]).map(([route, access]) => ({ service, route, access })),
+  );
+  const send = async (service: 'ingestion' | 'quality-monitor', route: string, key?: string) => {
+    const { method, path } = request(route, route.includes(':tenant') ? b.slug : a.slug);
+    const res = await fetch(`${urls()[service]}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        ...(key ? { 'x-api-key': key } : {}),
+      },
+      body: method === 'GET' ? undefined : '{}',
+    });
+    const body = await res.text();
+    return { status: res.status, type: res.headers.get('content-type'), body };
+  };
+
+  it.each(live.filter((r) => r.access !== 'open'))(
+    '$service $route answers 401 without a key',
+    async ({ service, route }) => {
+      const res = await send(service, route);
+      expect(res.status).toBe(401);
+      expect(res.type).toMatch(/^application\/problem\+json/);
+    },
+  );
+
+  it.each(live.filter((r) => r.access === 'open'))(
+    '$service $route answers without a key',
+    async ({ service, route }) => {
+      expect((await send(service, route)).status).toBe(200);
+    },
+  );
+
+  it.each(live.filter((r) => r.access !== 'open' && r.access !== 'operator'))(
+    '$service $route answers 403 to a key without the $access scope',
+    async ({ service, route, access }) => {
+      const others = TENANT_SCOPES.filter((scope) => scope !== access);
+      const { key } = await tenants.key(b.slug, others);
+      const res = await send(service, route, key);
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.body).detail).toBe(`this key lacks the "${access}" scope`);
+    },
+  );
+
+  it.each(live.filter((r) => r.access === 'operator'))(
+    '$service $route answers 403 to a tenant key with every scope',
+    async ({ service, route }) => {
+      const res = await send(service, route, a.apiKey);
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.body).detail).toBe('this route needs the operator key');
+    },
+  );
+
+  const namingTenant = live.filter(
+    (r) =>
+      r.access !== 'operator' && (r.route.includes(':tenant') || r.route.endsWith('/violations')),
+  );
+  it.each(namingTenant)(
+    "$service $route answers 404 on another tenant's name, as on one that does not exist",
+    async ({ service, route }) => {
+      // Tenant A's key, with every scope, naming tenant B (or A's name on violations).
+      const { method, path } = request(route, b.slug);
+      const init = {
+        method,
+        headers: { 'content-type': 'application/json', 'x-api-key': a.apiKey },
+        body: method === 'GET' ? undefined : '{}',
+      };
+      const other = await fetch(`${urls()[service]}${path}`, init);
+      const missing = await fetch(
+        `${urls()[service]}${path.replaceAll(b.slug, 'no-such-tenant')}`,
+        init,
+      );
+      expect(other.status).toBe(404);
+      expect(missing.status).toBe(404);
+      const titles = [
+        (await other.json()) as { title: string },
+        (await missing.json()) as { title: string },
+      ];
+      expect(titles[0].title).toBe(titles[1].title);
+    },
+  );
+
+  it('lets the operator key through every route that names a tenant or needs no tenant', async () => {
+    const refused: string[] = [];
+    for (const { service, route } of live.filter((r) => r.access !== 'open')) {
+      const res = await send(service, route, OPERATOR_KEY);
+      if (res.status === 401 || res.status === 403) refused.push(`${route}: ${res.body}`);
+    }
+    // Ingesting needs a tenant, and the operator key has none of its own.
+    expect(refused).toEqual([
+      expect.stringMatching(/^POST \/v1\/events: .*has no tenant of its own/),
+    ]);
+  });
+});

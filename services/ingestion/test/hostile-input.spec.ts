@@ -1,0 +1,201 @@
+import { jetstream } from '@nats-io/jetstream';
+import { IncomingEvent } from '@refinery/contracts';
+import { countMessages, eventually, storedMessages } from '@refinery/testing';
+import { DataSource } from 'typeorm';
+import { AcceptRecordsUseCase } from '../src/records/accept-records.use-case';
+import { Ingestion, newTenant, order, post, startIngestion } from './ingestion-app';
+
+/** An order with `extra` merged into its data. */
+const orderWith = (externalId: string, extra: Record<string, unknown>) => {
+  const event = order(externalId);
+  return { ...event, data: { ...event.data, ...extra } };
+};
+
+function nested(levels: number): Record<string, unknown> {
+  let value: Record<string, unknown> = {};
+  for (let i = 1; i < levels; i++) value = { a: value };
+  return value;
+}
+
+describe('hostile input', () => {
+  let ingestion: Ingestion;
+  let db: DataSource;
+  beforeAll(async () => {
+    ingestion = await startIngestion();
+    db = ingestion.app.get(DataSource);
+  });
+  afterAll(() => ingestion.close());
+
+  const stored = async (tenantId: string): Promise<{ external_id: string; data: object }[]> => {
+    const rows: { external_id: string; data: string }[] = await db.query(
+      'SELECT external_id, data::text AS data FROM records WHERE tenant_id = $1 ORDER BY external_id',
+      [tenantId],
+    );
+    return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as object }));
+  };
+  const published = (slug: string) =>
+    countMessages(ingestion.nc, 'RECORDS', `records.received.${slug}.>`);
+
+  describe('over HTTP', () => {
+    it('answers 400 naming the path of a NUL, too deep a nesting, too many keys, too long a string', async () => {
+      const { apiKey } = await newTenant(ingestion);
+      const keys = Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`k${i}`, i]));
+      const cases: [unknown, string][] = [
+        [orderWith('h-1', { note: 'a\u0000b' }), 'data.note'],
+        [orderWith('h-2', { ['bad\u0000key']: 1 }), 'data["bad\\u0000key"]'],
+        [orderWith('h-3', { deep: nested(31) }), `data.deep${'.a'.repeat(30)}`],
+        [orderWith('h-4', { wide: keys }), 'data.wide'],
+        [orderWith('h-5', { notes: 'x'.repeat(10_001) }), 'data.notes'],
+        [{ ...order('h-6'), external_id: 'x\ud800' }, 'external_id'],
+      ];
+      for (const [body, path] of cases) {
+        const res = await post(ingestion.url, body, apiKey);
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(res.body.errors?.map((e) => e.path)).toEqual([path]);
+      }
+    });
+
+    it('refuses only the hostile events of a batch, each naming its path', async () => {
+      const { slug, tenant, apiKey } = await newTenant(ingestion);
+      const events = [
+        order('b-0'),
+        order('b-1'),
+        order('b-2'),
+        orderWith('b-3', { note: '\u0000' }),
+        order('b-4'),
+      ];
+      const res = await post(ingestion.url, { events }, apiKey);
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ accepted: 4, invalid: 1 });
+      expect(res.body.results?.[3]).toMatchObject({
+        status: 'invalid',
+        errors: [{ path: 'events[3].data.note' }],
+      });
+      expect((await stored(tenant.id)).map((r) => r.external_id)).toEqual([
+        'b-0',
+        'b-1',
+        'b-2',
+        'b-4',
+      ]);
+      expect(await published(slug)).toBe(4);
+    });
+
+    it('keeps __proto__, constructor and prototype keys as data, stored and published, without polluting anything', async () => {
+      const { slug, tenant, apiKey } = await newTenant(ingestion);
+      const text = JSON.stringify(order('p-1')).replace(
+        '"currency"',
+        '"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}},"prototype":{"polluted":3},"currency"',
+      );
+      const res = await post(ingestion.url, undefined, apiKey, text);
+      expect(res.status).toBe(202);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+      const [row] = await stored(tenant.id);
+      expect(Object.getOwnPropertyNames(row.data)).toEqual(
+        expect.arrayContaining(['__proto__', 'constructor', 'prototype']),
+      );
+      expect(JSON.stringify(row.data)).toContain('"__proto__":{"polluted":1}');
+      const [message] = await storedMessages<{ data: { payload: object } }>(
+        ingestion.nc,
+        'RECORDS',
+        `records.received.${slug}.>`,
+      );
+      expect(Object.hasOwn(message.data.data.payload, '__proto__')).toBe(true);
+      expect(JSON.stringify(message.data.data.payload)).toContain('"__proto__":{"polluted":1}');
+    });
+
+    it('answers 413 for an event too large to publish, and keeps the others of its batch', async () => {
+      const { slug, tenant, apiKey } = await newTenant(ingestion);
+      const big = orderWith('big', { attachment: 'x'.repeat(1_100_000) });
+      const alone = await post(ingestion.url, big, apiKey);
+      expect(alone.status).toBe(413);
+      expect(alone.body.errors?.[0].message).toMatch(/too large to publish/);
+
+      const res = await post(ingestion.url, { events: [order('s-0'), big, order('s-2')] }, apiKey);
+      expect(res.status).toBe(202);
+      expect(res.body.results?.map((r) => r.status)).toEqual(['accepted', 'invalid', 'accepted']);
+      expect(res.body.results?.[1].errors?.[0].path).toBe('events[1]');
+      expect((await stored(tenant.id)).map((r) => r.external_id)).toEqual(['s-0', 's-2']);
+      expect(await published(slug)).toBe(2);
+    });
+  });
+
+  describe('the database refusing a value', () => {
+    it('refuses that event alone and keeps the rest of the batch', async () => {
+      const { slug, tenant } = await newTenant(ingestion);
+      // Below validation, as if a check had let it through: Postgres refuses NUL in text.
+      const events = ['d-0', 'd-1', 'd-2\u0000', 'd-3', 'd-4', 'd-5'].map(
+        (id) => order(id) as IncomingEvent,
+      );
+      const results = await ingestion.app.get(AcceptRecordsUseCase).execute(tenant, events, 'http');
+      expect(results.map((r) => r.status)).toEqual([
+        'accepted',
+        'accepted',
+        'refused',
+        'accepted',
+        'accepted',
+        'accepted',
+      ]);
+      expect(results[2]).toMatchObject({ reason: expect.stringMatching(/SQLSTATE 22/) });
+      expect(await stored(tenant.id)).toHaveLength(5);
+      expect(await published(slug)).toBe(5);
+    });
+  });
+
+  describe('over NATS', () => {
+    const rejections = (slug: string) =>
+      db.query(
+        'SELECT subject, reason, errors, payload FROM rejections WHERE tenant = $1 ORDER BY received_at',
+        [slug],
+      );
+
+    it('records a rejection for each hostile message and keeps the valid ones of the batch', async () => {
+      const { slug, tenant } = await newTenant(ingestion);
+      const js = jetstream(ingestion.nc);
+      const subject = `ingest.${slug}.order`;
+      const body = (id: string, extra: Record<string, unknown> = {}) => {
+        const { type: _type, ...event } = orderWith(id, extra);
+        return JSON.stringify(event);
+      };
+      // With its envelope, this one is more than the bus takes in one message.
+      const maxPayload = ingestion.nc.info?.max_payload ?? 1024 * 1024;
+      const oversize = body('n-big', { attachment: '' });
+      const fill = 'x'.repeat(maxPayload - oversize.length - 200);
+      const hostile = [
+        body('n-nul', { note: 'a\u0000b' }),
+        body('n-deep', { deep: nested(40) }),
+        body('n-long', { notes: 'x'.repeat(10_001) }),
+        new Uint8Array([0x7b, 0xff, 0xfe, 0x00, 0x7d]),
+        body('n-big', { attachment: fill }),
+      ];
+      const valid = ['n-0', 'n-1', 'n-2'].map((id) => body(id));
+      for (const payload of [valid[0], ...hostile, valid[1], valid[2]])
+        await js.publish(subject, payload);
+
+      const rows = await eventually(async () => {
+        const found = await rejections(slug);
+        return found.length === hostile.length && found;
+      });
+      const reasons = rows.map((r: { reason: string }) => r.reason);
+      expect(reasons).toEqual([
+        expect.stringMatching(/^invalid event: data\.note$/),
+        expect.stringMatching(/^invalid event: data\.deep(\.a)+$/),
+        'invalid event: data.notes',
+        'the body is not UTF-8',
+        expect.stringMatching(/too large to publish/),
+      ]);
+      expect(rows[3].payload).toBe('{\uFFFD\uFFFD\uFFFD}');
+      await eventually(async () => (await stored(tenant.id)).length === 3);
+      expect(await published(slug)).toBe(3);
+      expect(await countMessages(ingestion.nc, 'INGEST', `ingest.rejected.${slug}`)).toBe(5);
+    });
+
+    it('never looks up a tenant token that cannot be a tenant', async () => {
+      const token = `NOT_A_SLUG_${Date.now()}`;
+      await jetstream(ingestion.nc).publish(`ingest.${token}.order`, '{}');
+      const row = await eventually(async () => (await rejections(token))[0]);
+      expect(row.reason).toBe(`unknown tenant "${token}"`);
+    });
+  });
+});
