@@ -10,6 +10,15 @@ export const INPUT_LIMITS = {
   maxErrors: 20,
 } as const;
 
+export type InputLimits = { [K in keyof typeof INPUT_LIMITS]: number };
+
+/**
+ * What a message on the bus may hold: an accepted record travels inside envelopes (event,
+ * `data`, `input`, `payload`, ...), so its deepest value sits a few levels deeper than it did
+ * at intake, where INPUT_LIMITS applied. A record accepted once must never be refused later.
+ */
+export const MESSAGE_LIMITS: InputLimits = { ...INPUT_LIMITS, maxDepth: INPUT_LIMITS.maxDepth + 8 };
+
 /** A NUL or a surrogate: most strings have neither, and skip the closer look. */
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 
@@ -33,14 +42,17 @@ interface Step {
 class Walk {
   readonly errors: FieldError[] = [];
 
-  constructor(private readonly prefix: string) {}
+  constructor(
+    private readonly prefix: string,
+    private readonly limits: InputLimits,
+  ) {}
 
   /** Notes a problem; false once enough are listed, which ends the walk. */
   report(step: Step | undefined, message: string): boolean {
     const keys: (string | number)[] = [];
     for (let s = step; s; s = s.parent) keys.push(s.key);
     this.errors.push({ path: formatPath(keys.reverse(), this.prefix), message });
-    return this.errors.length < INPUT_LIMITS.maxErrors;
+    return this.errors.length < this.limits.maxErrors;
   }
 
   /** `node` is at `depth` (1 for the outermost); recursion is bounded by maxDepth. */
@@ -52,10 +64,10 @@ class Walk {
       return true;
     }
     const keys = Object.keys(node);
-    if (keys.length > INPUT_LIMITS.maxKeys) {
+    if (keys.length > this.limits.maxKeys) {
       return this.report(
         step,
-        `has ${keys.length} keys; an object may have at most ${INPUT_LIMITS.maxKeys}`,
+        `has ${keys.length} keys; an object may have at most ${this.limits.maxKeys}`,
       );
     }
     for (const key of keys) {
@@ -74,8 +86,8 @@ class Walk {
     }
     if (typeof value !== 'object' || value === null) return true;
     const step = { parent, key };
-    if (depth >= INPUT_LIMITS.maxDepth)
-      return this.report(step, `nests deeper than ${INPUT_LIMITS.maxDepth} levels`);
+    if (depth >= this.limits.maxDepth)
+      return this.report(step, `nests deeper than ${this.limits.maxDepth} levels`);
     return this.node(value, depth + 1, step);
   }
 }
@@ -87,8 +99,12 @@ class Walk {
  * can exhaust the stack. Paths are in `validate`'s format under `prefix`; an empty list means
  * none was found.
  */
-export function findHostileInput(value: unknown, prefix = ''): FieldError[] {
-  const walk = new Walk(prefix);
+export function findHostileInput(
+  value: unknown,
+  prefix = '',
+  limits: InputLimits = INPUT_LIMITS,
+): FieldError[] {
+  const walk = new Walk(prefix, limits);
   let complete: boolean;
   if (typeof value === 'string') {
     const problem = textProblem(value);
@@ -101,7 +117,7 @@ export function findHostileInput(value: unknown, prefix = ''): FieldError[] {
     ...walk.errors,
     {
       path: formatPath([], prefix),
-      message: `holds more problems; only the first ${INPUT_LIMITS.maxErrors} are listed`,
+      message: `holds more problems; only the first ${limits.maxErrors} are listed`,
     },
   ];
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type FieldError, formatPath } from './field-path';
-import { findHostileInput } from './hostile-input';
+import { findHostileInput, INPUT_LIMITS, type InputLimits } from './hostile-input';
 
 export { type FieldError, formatPath } from './field-path';
 
@@ -14,8 +14,9 @@ export function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
   prefix = '',
+  limits: InputLimits = INPUT_LIMITS,
 ): Validated<z.infer<S>> {
-  const hostile = findHostileInput(value, prefix);
+  const hostile = findHostileInput(value, prefix, limits);
   if (hostile.length > 0) return { ok: false, errors: hostile };
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };

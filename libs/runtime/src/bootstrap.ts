@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -27,6 +28,11 @@ export async function createServiceApp(options: ServiceOptions): Promise<NestExp
   app.useBodyParser('json', {
     limit: options.bodyLimit ?? '1mb',
     type: ['application/json', 'application/*+json'],
+    // Refused as over NATS, instead of read with U+FFFD in place of the bad bytes.
+    verify: (_req: unknown, _res: unknown, body: Buffer) => {
+      if (!isUtf8(body))
+        throw Object.assign(new Error('the request body is not valid UTF-8'), { status: 400 });
+    },
   });
   app.use(bodyParserErrors);
   // These are APIs: hashing every response body for an ETag buys nothing.

@@ -56,6 +56,20 @@ describe('hostile input', () => {
       }
     });
 
+    it('answers 400 to bytes that are not UTF-8 inside a string, as NATS intake rejects them', async () => {
+      const { apiKey } = await newTenant(ingestion);
+      const [head, tail] = JSON.stringify(orderWith('h-utf8', { note: '@' })).split('@');
+      const res = await fetch(`${ingestion.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+        body: Buffer.concat([Buffer.from(head), Buffer.from([0xc3, 0x28]), Buffer.from(tail)]),
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { detail: string }).detail).toBe(
+        'the request body is not valid UTF-8',
+      );
+    });
+
     it('refuses only the hostile events of a batch, each naming its path', async () => {
       const { slug, tenant, apiKey } = await newTenant(ingestion);
       const events = [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findHostileInput, INPUT_LIMITS } from '@refinery/contracts';
 import { decodePayload } from './decode-payload';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -47,9 +48,19 @@ describe('decodePayload', () => {
     for (let i = 0; i < 10_000; i++) deep = `[${deep}]`;
     const nested = decodePayload(bytes(`{"id":"o-1","total":1,"x":${deep}}`), Order);
     expect(nested).toMatchObject({ ok: false, reason: 'schema_violation' });
-    expect(nested.ok ? '' : nested.detail).toMatch(/x\[0\].*: nests deeper than 32 levels/);
+    expect(nested.ok ? '' : nested.detail).toMatch(/x\[0\].*: nests deeper than 40 levels/);
     const nul = decodePayload(bytes('{"note":"a\\u0000b"}'));
     expect(nul).toMatchObject({ ok: false, reason: 'non_retryable' });
     expect(nul.ok ? '' : nul.detail).toMatch(/^payload refused: note: must not contain the NUL/);
+  });
+
+  it('takes a record accepted at intake however deep, once wrapped in the envelopes of the bus', () => {
+    // As deep as intake allows (INPUT_LIMITS), then carried as enrichment.completed carries it.
+    let data: unknown = 1;
+    for (let i = 0; i < INPUT_LIMITS.maxDepth - 2; i++) data = { n: data };
+    const event = { type: 'order', data };
+    expect(findHostileInput(event)).toEqual([]);
+    const envelope = { tenant: 'acme', data: { input: { payload: event.data }, stages: {} } };
+    expect(decodePayload(bytes(JSON.stringify(envelope)))).toMatchObject({ ok: true });
   });
 });

@@ -1,4 +1,4 @@
-import { findHostileInput, validate, type FieldError } from '@refinery/contracts';
+import { findHostileInput, MESSAGE_LIMITS, validate, type FieldError } from '@refinery/contracts';
 import type { ZodType } from 'zod';
 
 export type Decoded =
@@ -17,7 +17,7 @@ const listed = (errors: readonly FieldError[]) => {
 
 /**
  * JSON, then the schema when there is one; no failure can be fixed by retrying. Hostile JSON
- * (NUL characters, nesting past 32 levels, see `findHostileInput`) never reaches a handler.
+ * (NUL characters, nesting past MESSAGE_LIMITS, see `findHostileInput`) never reaches a handler.
  * `text` and `bytes` hand the body over for the handler to judge.
  */
 export function decodePayload(
@@ -40,11 +40,11 @@ export function decodePayload(
     };
   }
   if (!schema) {
-    const hostile = findHostileInput(data);
+    const hostile = findHostileInput(data, '', MESSAGE_LIMITS);
     if (hostile.length === 0) return { ok: true, data };
     return { ok: false, reason: 'non_retryable', detail: `payload refused: ${listed(hostile)}` };
   }
-  const result = validate(schema, data);
+  const result = validate(schema, data, '', MESSAGE_LIMITS);
   if (result.ok) return { ok: true, data: result.value };
   return {
     ok: false,

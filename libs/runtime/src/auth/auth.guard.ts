@@ -10,6 +10,8 @@ import type { Principal, TenantRef } from './scopes';
 
 export type AuthenticatedRequest = Request & { principal?: Principal; tenant?: TenantRef };
 
+const logger = new Logger('auth');
+
 const MISSING = 'send your API key in the x-api-key header (or as the HTTP Basic user name)';
 
 /**
@@ -19,8 +21,6 @@ const MISSING = 'send your API key in the x-api-key header (or as the HTTP Basic
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly logger = new Logger('auth');
-
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
@@ -36,7 +36,7 @@ export class AuthGuard implements CanActivate {
     ]);
     if (!rule) {
       if (OPEN_PATHS.includes(req.path)) return true;
-      this.logger.error(`${req.method} ${req.route?.path ?? req.path} has no access rule`);
+      logger.error(`${req.method} ${req.route?.path ?? req.path} has no access rule`);
       throw new ProblemException(problemFor(403, 'this route has no access rule'));
     }
     const principal = await this.authenticate(req);
@@ -62,7 +62,9 @@ export class AuthGuard implements CanActivate {
       );
     }
     const credential = credentialOf(req.headers);
-    const principal = credential ? await this.authenticator.authenticate(credential) : null;
+    const principal = credential
+      ? await lookUp(() => this.authenticator.authenticate(credential))
+      : null;
     if (principal) return principal;
     this.throttle.fail(address);
     throw new ProblemException(
@@ -77,9 +79,19 @@ export class AuthGuard implements CanActivate {
       return principal.tenant;
     }
     if (named === undefined) return undefined;
-    const tenant = await this.authenticator.tenant(named);
+    const tenant = await lookUp(() => this.authenticator.tenant(named));
     if (!tenant) throw noSuchTenant(named);
     return tenant;
+  }
+}
+
+/** Keys and tenants that cannot be read (database down, tables not made yet): retry soon. */
+async function lookUp<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    logger.error(`cannot read API keys and tenants: ${String(error)}`);
+    throw new ProblemException(problemFor(503, 'API keys cannot be checked right now'), 1);
   }
 }
 
