@@ -5,7 +5,43 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ensureSecretsFile, rolePasswordVariable } from './secrets.mjs';
-import { nodeFlags, root, services } from './services.mjs';
+import { nodeFlags, root, services as manifestServices } from './services.mjs';
+
+/**
+ * The manifest's services, on the ports REFINERY_PORTS moves them to: a JSON object of service
+ * name and port, e.g. {"ingestion": 4100}, so a second set (the tests') runs beside `npm start`.
+ */
+function withPortOverrides(list, value) {
+  if (!value) return list;
+  let ports;
+  try {
+    ports = JSON.parse(value);
+  } catch (error) {
+    throw new Error(`REFINERY_PORTS is not JSON: ${error.message}`);
+  }
+  if (typeof ports !== 'object' || ports === null || Array.isArray(ports))
+    throw new Error('REFINERY_PORTS must be a JSON object of service name and port');
+  const names = list.map((service) => service.name);
+  const bad = Object.entries(ports)
+    .filter(
+      ([name, port]) =>
+        !names.includes(name) || !Number.isInteger(port) || port < 1 || port > 65535,
+    )
+    .map(([name, port]) => `${name}: ${JSON.stringify(port)}`);
+  if (bad.length > 0)
+    throw new Error(
+      `REFINERY_PORTS names no service or no port in ${bad.join(', ')} (services: ${names.join(', ')})`,
+    );
+  return list.map((service) => ({ ...service, port: ports[service.name] ?? service.port }));
+}
+
+let services;
+try {
+  services = withPortOverrides(manifestServices, process.env.REFINERY_PORTS);
+} catch (error) {
+  console.error(`[launch] ${error.message}`);
+  process.exit(2);
+}
 
 const colors = [36, 35, 33, 32, 34, 31, 96, 95];
 const width = Math.max(...services.map((s) => s.name.length));
@@ -109,7 +145,7 @@ if (!stopping) {
       process.env.REFINERY_ADMIN_API_KEY
         ? 'Operator key: the one in REFINERY_ADMIN_API_KEY'
         : 'Operator key (tenants, keys, validation rules): REFINERY_ADMIN_API_KEY in .refinery/secrets.env',
-      `Try: curl -s -X POST http://127.0.0.1:3000/v1/events -H 'content-type: application/json' -H 'x-api-key: ${env.REFINERY_DEMO_API_KEY}' -d @services/ingestion/examples/order.json`,
+      `Try: curl -s -X POST http://127.0.0.1:${services.find((s) => s.name === 'ingestion')?.port}/v1/events -H 'content-type: application/json' -H 'x-api-key: ${env.REFINERY_DEMO_API_KEY}' -d @services/ingestion/examples/order.json`,
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),

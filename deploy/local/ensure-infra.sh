@@ -25,9 +25,10 @@ nats_server_bin() { PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v nats-serve
 
 ensure_nats() {
   local host=127.0.0.1 port=4222
-  # Needed even when a server already runs: the permissions test starts one of its own
-  # from deploy/nats/nats-server.conf.
+  # Needed even when a server already runs: the tests and benches start their own.
   nats_server_bin >/dev/null || { log "NATS: not installed; installing Debian's package"; apt_install nats-server; }
+  # npm test starts a server of its own on a free port: it needs the binary only.
+  [ -n "${NATS_INSTALL_ONLY:-}" ] && return 0
   port_open "$host" "$port" && return 0
   log "NATS: starting with JetStream"
   as_root mkdir -p /var/lib/nats-server

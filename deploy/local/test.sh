@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # `npm test`: prepare the machine, lint and type-check, then jest (unit + integration
-# against the real PostgreSQL and NATS) in a database of its own.
+# against the real PostgreSQL and NATS). It runs beside a running `npm start`: jest starts a
+# nats-server of its own on a free port (libs/testing/src/jest), suites work in a database of
+# their own, and every service a test starts gets a free port.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
 export DATABASE_NAME=${TEST_DATABASE_NAME:-refinery_test}
-bash "$here/prepare.sh" "$DATABASE_NAME"
+bash "$here/prepare.sh" "$DATABASE_NAME" --tests
 export PATH="$PWD/node_modules/.bin:$PATH"
-node tools/ensure-platform-stopped.mjs
 # Every suite authenticates against the tenants and keys of ingestion's auth tables.
 node tools/migrate.mjs >&2
-node tools/check-jetstream.mjs
 echo "[test] lint, format and type-check" >&2
 npm run --silent lint
 echo "[test] jest" >&2

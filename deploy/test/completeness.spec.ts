@@ -1,4 +1,4 @@
-import { filterOf, type EventPayload } from '@refinery/contracts';
+import { filterOf, subjectOf, type EventPayload } from '@refinery/contracts';
 import { errorReply, FakeOpenAiServer, storedMessages, waitFor } from '@refinery/testing';
 import { orderAnalysis } from '../../libs/enrichment/src';
 import {
@@ -124,7 +124,7 @@ describe('guaranteed completeness', () => {
 
     const reviews = await pipeline.stored<EventPayload<'review.requested'>>(
       'LEARNING',
-      `review.requested.${pipeline.tenant}`,
+      subjectOf('review.requested', { tenant: pipeline.tenant }),
     );
     expect(reviews.map((m) => [m.data.record_id, m.data.data.output])).toEqual([
       [event.record_id, null],

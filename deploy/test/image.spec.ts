@@ -81,6 +81,7 @@ describe('.dockerignore', () => {
       'package-lock.json',
       '.swcrc',
       'tools/build.mjs',
+      'tools/require-setup.mjs',
       'deploy/services.json',
       'libs/contracts/src/index.ts',
       'libs/persistence/project.json',

@@ -2,13 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { EventPayload } from '@refinery/contracts';
-import { lastMessage, waitFor } from '@refinery/testing';
+import { subjectOf, type EventPayload } from '@refinery/contracts';
+import { freePort, lastMessage, waitFor } from '@refinery/testing';
 import { loadDashboards } from './support/dashboards';
-import { driveDemoTraffic, removeDemoRules, type Published } from './support/demo-traffic';
+import {
+  driveDemoTraffic,
+  removeDemoRules,
+  type DemoUrls,
+  type Published,
+} from './support/demo-traffic';
 import { alertChecks, dashboardChecks, describeDead } from './support/live-checks';
 import { ALERT_RULES, LivePrometheus } from './support/live-prometheus';
-import { manifest, readYaml, ROOT } from './support/repo';
+import { manifest, readYaml, ROOT, type ServiceEntry } from './support/repo';
 
 type Completed = EventPayload<'enrichment.completed'>;
 
@@ -36,11 +41,19 @@ describe('tools/launch.mjs', () => {
   const apiKey = `rk_demo_launcher_test_${process.pid}`;
   const operatorKey = `rk_operator_launcher_test_${process.pid}_${'x'.repeat(16)}`;
   let launcher: ChildProcess;
+  // Ports of the run's own: a platform may be running on the manifest's.
+  let services: ServiceEntry[];
+  let urls: DemoUrls;
   let output = '';
   let prometheus: Promise<LivePrometheus>;
   const published: Published[] = [];
 
   beforeAll(async () => {
+    services = [];
+    for (const service of manifest()) services.push({ ...service, port: await freePort() });
+    const url = (name: string) =>
+      `http://127.0.0.1:${services.find((service) => service.name === name)?.port}`;
+    urls = { ingestion: url('ingestion'), qualityMonitor: url('quality-monitor') };
     launcher = spawn(process.execPath, [join(ROOT, 'tools/launch.mjs')], {
       cwd: ROOT,
       env: {
@@ -48,6 +61,7 @@ describe('tools/launch.mjs', () => {
         DATABASE_NAME: process.env.DATABASE_NAME ?? 'refinery_test',
         REFINERY_DEMO_API_KEY: apiKey,
         REFINERY_ADMIN_API_KEY: operatorKey,
+        REFINERY_PORTS: JSON.stringify(Object.fromEntries(services.map((s) => [s.name, s.port]))),
         // Its stages and monitor take the demo tenant only, not the records other suites publish.
         ENRICHMENT_TENANT: 'demo',
         QUALITY_TENANT: 'demo',
@@ -69,7 +83,7 @@ describe('tools/launch.mjs', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     // Scraping from now on, so what the enrichment test does is seen as increases.
-    prometheus = LivePrometheus.start(manifest());
+    prometheus = LivePrometheus.start(services);
     prometheus.catch(() => undefined);
   }, 70_000);
 
@@ -86,14 +100,14 @@ describe('tools/launch.mjs', () => {
   });
 
   it('prints every service URL as ready, and the demo key', () => {
-    for (const service of manifest()) {
+    for (const service of services) {
       expect(output).toContain(`http://127.0.0.1:${service.port}  (docs /docs, ready yes)`);
     }
     expect(output).toContain(`Demo tenant "demo", API key: ${apiKey}`);
   });
 
   it('accepts an exception with the demo key and enriches it through all three stages', async () => {
-    const res = await fetch('http://127.0.0.1:3000/v1/events', {
+    const res = await fetch(`${urls.ingestion}/v1/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
       body: JSON.stringify({
@@ -111,7 +125,8 @@ describe('tools/launch.mjs', () => {
     try {
       // The demo tenant's stream may hold earlier runs' events: wait for this record's.
       const completed = await waitFor(async () => {
-        const last = await lastMessage<Completed>(nc, 'ENRICHMENT', 'enrichment.completed.demo');
+        const subject = subjectOf('enrichment.completed', { tenant: 'demo' });
+        const last = await lastMessage<Completed>(nc, 'ENRICHMENT', subject);
         return last?.data.record_id === id && last.data;
       }, 30_000);
       expect(Object.keys(completed.data.stages).sort()).toEqual([
@@ -127,9 +142,14 @@ describe('tools/launch.mjs', () => {
   it('feeds every dashboard panel and every alert rule with live series', async () => {
     const live = await prometheus;
     const nc = await connect({ servers: process.env.NATS_URL ?? '127.0.0.1:4222' });
-    const unanswered = await driveDemoTraffic(apiKey, operatorKey, nc, live, published).finally(
-      () => nc.close(),
-    );
+    const unanswered = await driveDemoTraffic(
+      urls,
+      apiKey,
+      operatorKey,
+      nc,
+      live,
+      published,
+    ).finally(() => nc.close());
     const rules = readYaml<{ groups: { rules: { alert?: string; expr: string }[] }[] }>(
       ALERT_RULES,
     ).groups.flatMap((group) => group.rules);
@@ -142,7 +162,7 @@ describe('tools/launch.mjs', () => {
       },
     ];
     const dead = describeDead(await live.deadAfter(checks, 25_000));
-    await removeDemoRules(operatorKey);
+    await removeDemoRules(urls, operatorKey);
     expect([...unanswered, ...dead]).toEqual([]);
   }, 60_000);
 
@@ -152,6 +172,6 @@ describe('tools/launch.mjs', () => {
     );
     launcher.kill('SIGINT');
     expect(await exited).toBe(130);
-    await expect(fetch('http://127.0.0.1:3000/health/live')).rejects.toThrow();
+    await expect(fetch(`${urls.ingestion}/health/live`)).rejects.toThrow();
   }, 20_000);
 });

@@ -16,13 +16,12 @@ import {
   type EventPayload,
 } from '@refinery/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
-import { TestTenants, uniqueName } from '@refinery/testing';
+import { startNatsServer, TestTenants, uniqueName, type NatsServer } from '@refinery/testing';
 import { classification, orderAnalysis, resolution } from '../../libs/enrichment/src';
 import { startPipeline, type Pipeline } from '../../libs/enrichment/test/support/pipeline';
 import { order, startIngestion, type Ingestion } from '../../services/ingestion/test/ingestion-app';
 import { AppModule as QualityMonitorModule } from '../../services/quality-monitor/src/app.module';
 import { QualityConfigSchema } from '../../services/quality-monitor/src/config';
-import { startNatsServer, type NatsServer } from './support/nats-server';
 
 // The server of deploy/nats/nats-server.conf, generated for two tenants: every service runs
 // as its own user, and a tenant's users can reach their own subjects only.
@@ -85,10 +84,10 @@ describe('NATS users and permissions (deploy/nats)', () => {
       password: `p${randomBytes(18).toString('hex')}`,
     }));
     const passwords = new Map(users.map((u) => [u.name, u.password]));
-    server = await startNatsServer(
-      buildNatsConfig([a, b]),
-      Object.fromEntries(users.map((u) => [u.passwordVariable, u.password])),
-    );
+    server = await startNatsServer({
+      config: buildNatsConfig([a, b]),
+      env: Object.fromEntries(users.map((u) => [u.passwordVariable, u.password])),
+    });
     const as = (user: string) => ({
       NATS_URL: server.url,
       NATS_USER: user,

@@ -4,8 +4,11 @@ import { subjectOf } from '@refinery/contracts';
 
 import type { LivePrometheus } from './live-prometheus';
 
-const INGESTION = 'http://127.0.0.1:3000';
-const QUALITY_MONITOR = 'http://127.0.0.1:3006';
+/** Where the services the demo talks to listen: the launcher's ports, not the manifest's. */
+export interface DemoUrls {
+  ingestion: string;
+  qualityMonitor: string;
+}
 
 /**
  * Classified below the confidence threshold by the local model (0.43): with
@@ -47,9 +50,9 @@ const DEMO_RULES = [
 ];
 
 /** Removes the demo's rules: the payload rule would judge every test's exceptions. */
-export async function removeDemoRules(operatorKey: string): Promise<void> {
+export async function removeDemoRules(urls: DemoUrls, operatorKey: string): Promise<void> {
   for (const rule of DEMO_RULES) {
-    await fetch(`${QUALITY_MONITOR}/api/quality/rules/${rule.name}`, {
+    await fetch(`${urls.qualityMonitor}/api/quality/rules/${rule.name}`, {
       method: 'DELETE',
       headers: { 'x-api-key': operatorKey },
     });
@@ -86,6 +89,7 @@ async function call(exchange: Exchange, init?: RequestInit): Promise<Exchange> {
  * would read it again. Returns the requests that were not answered as expected.
  */
 export async function driveDemoTraffic(
+  urls: DemoUrls,
   apiKey: string,
   operatorKey: string,
   nc: NatsConnection,
@@ -93,13 +97,13 @@ export async function driveDemoTraffic(
   published: Published[],
 ): Promise<string[]> {
   const js = jetstream(nc);
-  await removeDemoRules(operatorKey);
+  await removeDemoRules(urls, operatorKey);
   const json = (body: unknown) => ({
     headers: { 'content-type': 'application/json', 'x-api-key': operatorKey },
     body: JSON.stringify(body),
   });
   const read = { headers: { 'x-api-key': apiKey } };
-  const rules = `POST ${QUALITY_MONITOR}/api/quality/rules`;
+  const rules = `POST ${urls.qualityMonitor}/api/quality/rules`;
   const created = await Promise.all(
     DEMO_RULES.map((rule) => call({ request: rules, expected: 201 }, json(rule))),
   );
@@ -116,8 +120,8 @@ export async function driveDemoTraffic(
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
     body: JSON.stringify(body),
   });
-  const events = `POST ${INGESTION}/v1/events`;
-  const quality = `GET ${QUALITY_MONITOR}/api/enrichment`;
+  const events = `POST ${urls.ingestion}/v1/events`;
+  const quality = `GET ${urls.qualityMonitor}/api/enrichment`;
   const answers = await Promise.all([
     call({ request: events, expected: 202 }, ingest(exception(LOW_CONFIDENCE_DESCRIPTION))),
     call({ request: events, expected: 400 }, ingest({ ...exception('no order'), data: {} })),
@@ -128,7 +132,7 @@ export async function driveDemoTraffic(
   ]);
   const ran = await call(
     {
-      request: `POST ${QUALITY_MONITOR}/api/quality/rules/run?rule=${DEMO_RULES[0].name}`,
+      request: `POST ${urls.qualityMonitor}/api/quality/rules/run?rule=${DEMO_RULES[0].name}`,
       expected: 200,
     },
     { headers: { 'x-api-key': operatorKey } },

@@ -1,4 +1,13 @@
-import { EVENTS, filterOf, paramsOf, subjectOf } from './events';
+import {
+  EVENTS,
+  filterOf,
+  filterOfAll,
+  paramsOf,
+  STAGE_EVENTS,
+  subjectOf,
+  tenantFilters,
+  type EventName,
+} from './events';
 import { IncomingEventSchema, TenantSlugSchema } from './records/record-types';
 import { STREAMS } from './streams';
 import { validate } from './validation';
@@ -73,6 +82,37 @@ describe('subjects', () => {
 
   it('refuses a parameter that is not a single subject token', () => {
     expect(() => subjectOf('records.received', { tenant: 'a.b', type: 'order' })).toThrow(/tenant/);
+  });
+
+  it('reads every stage event of a tenant, and nothing else, through one filter', () => {
+    expect(filterOfAll(STAGE_EVENTS, { tenant: 'acme' })).toBe('enrichment.*.*.acme');
+    const filter = filterOfAll(STAGE_EVENTS).split('.');
+    const matched = (Object.keys(EVENTS) as EventName[]).filter((name) => {
+      const template = EVENTS[name].subject.split('.');
+      return (
+        EVENTS[name].stream === 'ENRICHMENT' &&
+        template.length === filter.length &&
+        template.every((t, i) => filter[i] === '*' || t.startsWith('{') || t === filter[i])
+      );
+    });
+    expect(matched.sort()).toEqual([...STAGE_EVENTS].sort());
+  });
+
+  it('refuses one filter where a fixed token would match other subjects too', () => {
+    expect(() => filterOfAll(['ingest', 'ingest.rejected'], { tenant: 'acme' })).toThrow(/tenant/);
+    expect(() => filterOfAll(['ingest', 'records.received'])).toThrow(/one stream/);
+  });
+
+  it("covers every subject of a tenant's events, stream by stream", () => {
+    expect(tenantFilters('acme')).toEqual([
+      { stream: 'INGEST', filter: 'ingest.acme.*' },
+      { stream: 'INGEST', filter: 'ingest.rejected.acme' },
+      { stream: 'RECORDS', filter: 'records.received.acme.*' },
+      { stream: 'ENRICHMENT', filter: 'enrichment.*.*.acme' },
+      { stream: 'ENRICHMENT', filter: 'enrichment.completed.acme' },
+      { stream: 'LEARNING', filter: 'review.requested.acme' },
+      { stream: 'ALERTS', filter: 'alerts.*.acme' },
+    ]);
   });
 
   it('routes every event subject into the stream it names', () => {

@@ -6,7 +6,7 @@ export const SCHEMA_VERSION = 1;
  * Every message on the bus is this envelope around an event-specific `data`. W3C
  * `traceparent` travels in the message headers, not here.
  */
-export const envelope = <T extends z.ZodType>(type: string, data: T) =>
+export const envelope = <N extends string, T extends z.ZodType>(type: N, data: T) =>
   z.object({
     id: z.string().min(1),
     tenant: z.string().min(1),
@@ -17,12 +17,6 @@ export const envelope = <T extends z.ZodType>(type: string, data: T) =>
     data,
   });
 
-export type Envelope<T> = {
-  id: string;
-  tenant: string;
-  type: string;
-  schema_version: typeof SCHEMA_VERSION;
-  occurred_at: string;
-  record_id: string | null;
-  data: T;
-};
+/** The envelope of an event about one record: its `record_id` is always set. */
+export const recordEnvelope = <N extends string, T extends z.ZodType>(type: N, data: T) =>
+  envelope(type, data).extend({ record_id: z.uuid() });

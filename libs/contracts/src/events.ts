@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { envelope } from './envelope';
+import { envelope, recordEnvelope } from './envelope';
 import {
   STAGES,
   type StageName,
   EnrichmentCompletedSchema,
+  EnrichmentInputSchema,
   ReviewRequestedSchema,
   StageDoneSchema,
   ReprocessRequestedSchema,
@@ -12,8 +13,6 @@ import {
   StageRetryingSchema,
 } from './enrichment/enriched-record';
 import { AlertChangedSchema } from './quality/alert';
-import { ExceptionSchema } from './records/exception.schema';
-import { OrderSchema } from './records/order.schema';
 import { IncomingEventSchema } from './records/record-types';
 import { StreamName } from './streams';
 
@@ -29,9 +28,6 @@ export interface EventDefinition {
   readonly stream: StreamName;
   readonly schema: z.ZodType;
   readonly summary: string;
-  /** Which service publishes it and who listens: documentation for the AsyncAPI file. */
-  readonly producer: string;
-  readonly consumers: readonly string[];
   /**
    * The services that publish it and the ones with a durable consumer on it. The NATS users
    * in deploy/nats are generated from these: a service may publish and read nothing else.
@@ -40,6 +36,11 @@ export interface EventDefinition {
   readonly subscribers: readonly EventParty[];
   /** What a tenant's own NATS users may do with it, on subjects carrying their slug. */
   readonly tenantAccess?: 'publish' | 'subscribe';
+  /** Who publishes or reads it beyond the services and tenants above, for the AsyncAPI file. */
+  readonly outside?: {
+    readonly publishers?: readonly string[];
+    readonly readers?: readonly string[];
+  };
 }
 
 /** A service on one side of an event; `params` pins subject tokens to its own, e.g. its stage. */
@@ -71,23 +72,6 @@ const RejectionSchema = z.object({
   rejection_id: z.uuid(),
 });
 
-const RecordReceivedSchema = z.discriminatedUnion('record_type', [
-  z.object({
-    record_type: z.literal('order'),
-    source: z.string(),
-    external_id: z.string(),
-    received_at: z.iso.datetime({ offset: true }),
-    payload: OrderSchema,
-  }),
-  z.object({
-    record_type: z.literal('exception'),
-    source: z.string(),
-    external_id: z.string(),
-    received_at: z.iso.datetime({ offset: true }),
-    payload: ExceptionSchema,
-  }),
-]);
-
 export const EVENTS = {
   ingest: event({
     subject: 'ingest.{tenant}.{type}',
@@ -95,8 +79,6 @@ export const EVENTS = {
     schema: IncomingEventSchema,
     summary:
       'An upstream event sent to ingestion over NATS: the HTTP event envelope, whose `type` may be left out since the subject names it',
-    producer: 'upstream systems',
-    consumers: ['ingestion'],
     publishers: [],
     subscribers: [service('ingestion')],
     tenantAccess: 'publish',
@@ -107,29 +89,25 @@ export const EVENTS = {
     schema: envelope('ingest.rejected', RejectionSchema),
     summary:
       'An ingest message that failed validation, with the reason; it is also kept in ingestion.rejections',
-    producer: 'ingestion',
-    consumers: ['upstream systems', 'quality-monitor'],
     publishers: [service('ingestion')],
     subscribers: [],
+    outside: { readers: ['operators'] },
   }),
   'records.received': event({
     subject: 'records.received.{tenant}.{type}',
     stream: 'RECORDS',
-    schema: envelope('records.received', RecordReceivedSchema),
+    // The record as ingestion accepted it: the input every stage reads.
+    schema: recordEnvelope('records.received', EnrichmentInputSchema),
     summary: 'A record was accepted and stored; enrichment starts here',
-    producer: 'ingestion',
-    consumers: ['order-analysis', 'quality-monitor', 'analytics'],
     publishers: [service('ingestion')],
     subscribers: [service('order-analysis'), QUALITY_MONITOR],
   }),
   'enrichment.done': event({
     subject: 'enrichment.{stage}.done.{tenant}',
     stream: 'ENRICHMENT',
-    schema: envelope('enrichment.done', StageDoneSchema),
+    schema: recordEnvelope('enrichment.done', StageDoneSchema),
     summary:
       'A stage finished a record (COMPLETED or SKIPPED): the input with every stage report so far; the next stage starts here',
-    producer: 'order-analysis, classification',
-    consumers: ['classification', 'resolution', 'quality-monitor'],
     publishers: [ownStage('order-analysis'), ownStage('classification')],
     subscribers: [
       after('classification', 'order-analysis'),
@@ -140,33 +118,28 @@ export const EVENTS = {
   'enrichment.failed': event({
     subject: 'enrichment.{stage}.failed.{tenant}',
     stream: 'ENRICHMENT',
-    schema: envelope('enrichment.failed', StageFailedSchema),
+    schema: recordEnvelope('enrichment.failed', StageFailedSchema),
     summary:
       'A stage gave up on a record after its last retry: status FAILED, outputs NULL, the errors of every attempt; the message is also in the DLQ',
-    producer: 'order-analysis, classification, resolution',
-    consumers: ['quality-monitor', 'operators'],
     publishers: STAGES.map(ownStage),
     subscribers: [QUALITY_MONITOR],
+    outside: { readers: ['operators'] },
   }),
   'enrichment.retrying': event({
     subject: 'enrichment.{stage}.retrying.{tenant}',
     stream: 'ENRICHMENT',
-    schema: envelope('enrichment.retrying', StageRetryingSchema),
+    schema: recordEnvelope('enrichment.retrying', StageRetryingSchema),
     summary:
       'An attempt failed (or its confidence was too low) and the record comes back on the retry schedule: status PENDING',
-    producer: 'order-analysis, classification, resolution',
-    consumers: ['quality-monitor'],
     publishers: STAGES.map(ownStage),
     subscribers: [QUALITY_MONITOR],
   }),
   'enrichment.reprocess': event({
     subject: 'enrichment.reprocess.{stage}.{tenant}',
     stream: 'ENRICHMENT',
-    schema: envelope('enrichment.reprocess', ReprocessRequestedSchema),
+    schema: recordEnvelope('enrichment.reprocess', ReprocessRequestedSchema),
     summary:
       'Drive a stalled or failed record through `stage` again; the stage honours its retry limit and escalates past it',
-    producer: 'quality-monitor',
-    consumers: ['order-analysis', 'classification', 'resolution'],
     publishers: [QUALITY_MONITOR],
     // The monitor reads every `enrichment.<a>.<b>.<tenant>` event, these included.
     subscribers: [...STAGES.map(ownStage), QUALITY_MONITOR],
@@ -174,22 +147,19 @@ export const EVENTS = {
   'enrichment.escalated': event({
     subject: 'enrichment.{stage}.escalated.{tenant}',
     stream: 'ENRICHMENT',
-    schema: envelope('enrichment.escalated', StageEscalatedSchema),
+    schema: recordEnvelope('enrichment.escalated', StageEscalatedSchema),
     summary:
       'A record past its retry limit was asked for again: it needs a person (a review is requested too)',
-    producer: 'order-analysis, classification, resolution',
-    consumers: ['quality-monitor', 'operators'],
     publishers: STAGES.map(ownStage),
     subscribers: [QUALITY_MONITOR],
+    outside: { readers: ['operators'] },
   }),
   'enrichment.completed': event({
     subject: 'enrichment.completed.{tenant}',
     stream: 'ENRICHMENT',
-    schema: envelope('enrichment.completed', EnrichmentCompletedSchema),
+    schema: recordEnvelope('enrichment.completed', EnrichmentCompletedSchema),
     summary:
       'The public result: the whole enriched record, published exactly once per record. Every stage report holds its status, output, retries, provider, model version and timings',
-    producer: 'resolution',
-    consumers: ['downstream teams', 'quality-monitor', 'learning', 'analytics'],
     publishers: [service('resolution')],
     subscribers: [QUALITY_MONITOR],
     tenantAccess: 'subscribe',
@@ -197,11 +167,9 @@ export const EVENTS = {
   'review.requested': event({
     subject: 'review.requested.{tenant}',
     stream: 'LEARNING',
-    schema: envelope('review.requested', ReviewRequestedSchema),
+    schema: recordEnvelope('review.requested', ReviewRequestedSchema),
     summary:
-      'A classification stayed below the confidence threshold after its retries: a human should label the record',
-    producer: 'classification',
-    consumers: ['learning', 'labeling'],
+      'A classification stayed below the confidence threshold after its retries, or a stage escalated a record: a person should label it',
     // Any stage asks for a review when it escalates a record.
     publishers: STAGES.map(service),
     subscribers: [],
@@ -212,8 +180,6 @@ export const EVENTS = {
     schema: envelope('alerts.changed', AlertChangedSchema),
     summary:
       "A tenant's completeness, quality, backlog, failure rate or integrity crossed its threshold (firing) or came back (resolved)",
-    producer: 'quality-monitor',
-    consumers: ['on-call tooling', 'chat bridges'],
     publishers: [QUALITY_MONITOR],
     subscribers: [],
   }),
@@ -223,11 +189,13 @@ export const EVENTS = {
     schema: z.unknown(),
     summary:
       'A message a consumer gave up on: the original bytes, with Refinery-Dlq-* headers naming the reason, original subject, delivery count and service',
-    producer: 'any consumer',
-    consumers: ['operators'],
     // Every consumer publishes on its own `dlq.<service>`; deploy/nats derives those.
     publishers: [],
     subscribers: [],
+    outside: {
+      publishers: ['every durable consumer, after its last delivery'],
+      readers: ['operators'],
+    },
   }),
 } as const;
 
@@ -244,18 +212,26 @@ export type SubjectParams<E extends EventName> = Record<
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
+/** A subject template split once: literal text at even places, param names at odd ones. */
+const TEMPLATES = new Map(
+  Object.entries(EVENTS).map(([name, def]) => [name, def.subject.split(/\{(\w+)\}/)]),
+);
+
 /** The concrete subject of an event, e.g. `records.received.acme.order`. */
 export function subjectOf<E extends EventName>(name: E, params: SubjectParams<E>): string {
   const values = params as Record<string, string>;
-  return EVENTS[name].subject.replace(/\{(\w+)\}/g, (_, key: string) => {
-    const value = values[key];
+  const parts = TEMPLATES.get(name)!;
+  let subject = parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const value = values[parts[i]];
     if (value === undefined || !TOKEN.test(value)) {
       throw new Error(
-        `subject ${EVENTS[name].subject}: "${key}" must be one subject token, got ${JSON.stringify(value)}`,
+        `subject ${EVENTS[name].subject}: "${parts[i]}" must be one subject token, got ${JSON.stringify(value)}`,
       );
     }
-    return value;
-  });
+    subject += value + parts[i + 1];
+  }
+  return subject;
 }
 
 /** A filter subject for consumers: given params are fixed, the others become `*`. */
@@ -282,4 +258,55 @@ export function paramsOf<E extends EventName>(
     else if (template[i] !== tokens[i]) return undefined;
   }
   return params as SubjectParams<E>;
+}
+
+/**
+ * One filter for events of one stream whose subjects have as many tokens: the tokens they
+ * share, `*` elsewhere, e.g. `enrichment.*.*.acme` for `STAGE_EVENTS` of tenant acme. A fixed
+ * param must stand at the same place in each subject, or the filter would match other tenants.
+ */
+export function filterOfAll<N extends EventName>(
+  names: readonly N[],
+  params: Partial<SubjectParams<N>> = {},
+): string {
+  const templates = names.map((name) => EVENTS[name].subject.split('.'));
+  const filters = names.map((name) => filterOf(name, params).split('.'));
+  const shapes = new Set(names.map((name, i) => `${EVENTS[name].stream}:${templates[i].length}`));
+  if (shapes.size !== 1)
+    throw new Error(`${names.join(', ')} are not of one stream and subject length`);
+  return filters[0]
+    .map((token, i) => {
+      if (filters.every((f) => f[i] === token)) return token;
+      const fixed = templates.find((t) => t[i].slice(1, -1) in params);
+      if (fixed) throw new Error(`${fixed.join('.')}: ${fixed[i]} is not where the others have it`);
+      return '*';
+    })
+    .join('.');
+}
+
+/**
+ * Every event about a record in a stage: the stages' own and the quality monitor's requests
+ * to them. Their subjects are `enrichment.<a>.<b>.<tenant>`, so one consumer reads them all.
+ */
+export const STAGE_EVENTS = [
+  'enrichment.done',
+  'enrichment.failed',
+  'enrichment.retrying',
+  'enrichment.escalated',
+  'enrichment.reprocess',
+] as const satisfies readonly EventName[];
+
+/** Filters that together match every subject carrying `tenant`, e.g. to purge its messages. */
+export function tenantFilters(tenant: string): { stream: StreamName; filter: string }[] {
+  const groups = new Map<string, EventName[]>();
+  for (const name of Object.keys(EVENTS) as EventName[]) {
+    const tokens = EVENTS[name].subject.split('.');
+    if (!tokens.includes('{tenant}')) continue;
+    const key = `${EVENTS[name].stream}:${tokens.length}:${tokens.indexOf('{tenant}')}`;
+    groups.set(key, [...(groups.get(key) ?? []), name]);
+  }
+  return [...groups.values()].map((names) => ({
+    stream: EVENTS[names[0]].stream,
+    filter: filterOfAll(names, { tenant }),
+  }));
 }

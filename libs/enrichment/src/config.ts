@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { AiConfigSchema } from '@refinery/ai';
-import { DEFAULT_MIN_CONFIDENCE, TenantSlugSchema } from '@refinery/contracts';
 import {
-  BaseConfigSchema,
-  durationsVar,
-  durationVar,
-  parseDurations,
-  portVar,
-} from '@refinery/runtime';
+  DEFAULT_MIN_CONFIDENCE,
+  DEFAULT_RETRY_SCHEDULE,
+  TenantSlugSchema,
+} from '@refinery/contracts';
+import { BaseConfigSchema, durationsVar, durationVar, portVar } from '@refinery/runtime';
 
 const schedule = durationsVar;
 const duration = durationVar;
@@ -17,7 +15,7 @@ export const stageConfigSchema = (defaultPort: number) =>
   AiConfigSchema.safeExtend(BaseConfigSchema.shape).safeExtend({
     PORT: portVar(defaultPort),
     /** Delays before each retry; its length is the retry limit. Tests use seconds. */
-    ENRICHMENT_RETRY_SCHEDULE: schedule.default(parseDurations('1m,5m,15m,1h,4h')),
+    ENRICHMENT_RETRY_SCHEDULE: schedule.prefault(DEFAULT_RETRY_SCHEDULE),
     /** Each delay varies by up to this share either way. */
     ENRICHMENT_RETRY_JITTER: z.coerce.number().min(0).lt(1).default(0.2),
     ENRICHMENT_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(DEFAULT_MIN_CONFIDENCE),

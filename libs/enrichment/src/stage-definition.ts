@@ -26,10 +26,6 @@ export interface StageDefinition<S extends StageName = StageName> {
   skipReason(work: StageWork, rules: StageRules): string | undefined;
   /** The AI call; throws when the provider cannot answer. */
   run(provider: AiProvider, record: RecordInput, work: StageWork): Promise<StageOutput<S>>;
-  /** A reason to ask again (and, finally, a human), when the answer is too unsure. */
-  lowConfidence?(output: StageOutput<S>, rules: StageRules): string | undefined;
-  /** The confidence stored with the output, for queries and metrics. */
-  confidenceOf(output: StageOutput<S>): number;
   /** The last stage publishes `enrichment.completed`; the others `enrichment.done`. */
   last?: boolean;
 }

@@ -1,53 +1,28 @@
-import {
-  SCHEMA_VERSION,
-  subjectOf,
-  type EventName,
-  type EventPayload,
-  type StageName,
-  type StageReports,
-} from '@refinery/contracts';
+import { eventOf, type EventPayload, type StageName, type StageReports } from '@refinery/contracts';
 import type { PublishItem } from '@refinery/messaging';
 import type { StageWork } from './stage-definition';
 
-/** One outgoing event in its envelope; the message id doubles as the event id. */
-type StageEvent = Extract<
-  EventName,
-  | 'enrichment.done'
-  | 'enrichment.failed'
-  | 'enrichment.retrying'
-  | 'enrichment.escalated'
-  | 'enrichment.completed'
-  | 'review.requested'
->;
+/** The envelope of an event about the record a stage works on; the id is its message id. */
+const about = (work: StageWork, id: string, at: string) => ({
+  id,
+  tenant: work.tenant,
+  occurred_at: at,
+  record_id: work.recordId,
+});
 
-function item<E extends StageEvent>(
-  name: E,
-  subject: string,
-  msgId: string,
+export const doneEvent = (
+  stage: StageName,
   work: StageWork,
-  occurredAt: string,
-  data: EventPayload<E>['data'],
-): PublishItem {
-  const payload = {
-    id: msgId,
-    tenant: work.tenant,
-    type: name,
-    schema_version: SCHEMA_VERSION,
-    occurred_at: occurredAt,
-    record_id: work.recordId,
-    data,
-  };
-  return { subject, msgId, payload };
-}
-
-export const doneEvent = (stage: StageName, work: StageWork, stages: StageReports, at: string) =>
-  item(
+  stages: StageReports,
+  at: string,
+): PublishItem =>
+  eventOf(
     'enrichment.done',
-    subjectOf('enrichment.done', { stage, tenant: work.tenant }),
-    `${work.recordId}:${stage}:done`,
-    work,
-    at,
-    { stage, input: work.input, stages },
+    {
+      ...about(work, `${work.recordId}:${stage}:done`, at),
+      data: { stage, input: work.input, stages },
+    },
+    { stage },
   );
 
 export const failedEvent = (
@@ -56,15 +31,15 @@ export const failedEvent = (
   stages: StageReports,
   reason: string,
   at: string,
-) =>
-  item(
+): PublishItem =>
+  eventOf(
     'enrichment.failed',
-    subjectOf('enrichment.failed', { stage, tenant: work.tenant }),
-    // A record driven again can fail again: each failure is its own event.
-    `${work.recordId}:${stage}:failed:${stages[stage]?.errors.length ?? 0}`,
-    work,
-    at,
-    { stage, input: work.input, stages, reason },
+    {
+      // A record driven again can fail again: each failure is its own event.
+      ...about(work, `${work.recordId}:${stage}:failed:${stages[stage]?.errors.length ?? 0}`, at),
+      data: { stage, input: work.input, stages, reason },
+    },
+    { stage },
   );
 
 /** The attempt failed and the record comes back later; one per attempt. */
@@ -75,14 +50,14 @@ export const retryingEvent = (
   retryCount: number,
   errors: string[],
   at: string,
-) =>
-  item(
+): PublishItem =>
+  eventOf(
     'enrichment.retrying',
-    subjectOf('enrichment.retrying', { stage, tenant: work.tenant }),
-    `${work.recordId}:${stage}:retry:${attempt}`,
-    work,
-    at,
-    { stage, attempt, retry_count: retryCount, reason: errors.at(-1) ?? 'retry', errors },
+    {
+      ...about(work, `${work.recordId}:${stage}:retry:${attempt}`, at),
+      data: { stage, attempt, retry_count: retryCount, reason: errors.at(-1) ?? 'retry', errors },
+    },
+    { stage },
   );
 
 /** Asked to run a record past what retries can do: a person has to look at it. */
@@ -92,14 +67,14 @@ export const escalatedEvent = (
   row: { retry_count: number; errors: string[] },
   reason: string,
   at: string,
-) =>
-  item(
+): PublishItem =>
+  eventOf(
     'enrichment.escalated',
-    subjectOf('enrichment.escalated', { stage, tenant: work.tenant }),
-    `${work.recordId}:${stage}:escalated`,
-    work,
-    at,
-    { stage, reason, retry_count: row.retry_count, errors: row.errors, input: work.input },
+    {
+      ...about(work, `${work.recordId}:${stage}:escalated`, at),
+      data: { stage, reason, retry_count: row.retry_count, errors: row.errors, input: work.input },
+    },
+    { stage },
   );
 
 export function completedEvent(work: StageWork, stages: StageReports, at: string): PublishItem {
@@ -107,19 +82,15 @@ export function completedEvent(work: StageWork, stages: StageReports, at: string
   if (!analysis || !classification || !resolution) {
     throw new Error(`record ${work.recordId} is not through every stage`);
   }
-  return item(
-    'enrichment.completed',
-    subjectOf('enrichment.completed', { tenant: work.tenant }),
-    `${work.recordId}:completed`,
-    work,
-    at,
-    {
+  return eventOf('enrichment.completed', {
+    ...about(work, `${work.recordId}:completed`, at),
+    data: {
       input: work.input,
       stages: { 'order-analysis': analysis, classification, resolution },
       completed_at: at,
       latency_ms: Math.max(0, Date.parse(at) - Date.parse(work.input.received_at)),
     },
-  );
+  });
 }
 
 export const reviewRequestedEvent = (
@@ -130,12 +101,8 @@ export const reviewRequestedEvent = (
   minConfidence: number,
   at: string,
   kind: 'review' | 'escalated' = 'review',
-) =>
-  item(
-    'review.requested',
-    subjectOf('review.requested', { tenant: work.tenant }),
-    `${work.recordId}:${stage}:${kind}-review`,
-    work,
-    at,
-    { stage, reason, min_confidence: minConfidence, input: work.input, output },
-  );
+): PublishItem =>
+  eventOf('review.requested', {
+    ...about(work, `${work.recordId}:${stage}:${kind}-review`, at),
+    data: { stage, reason, min_confidence: minConfidence, input: work.input, output },
+  });

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { AiProvider } from '@refinery/ai';
-import type {
-  ClassificationOutput,
-  EventPayload,
-  StageName,
-  StageReport,
-  StageReports,
-  StageStatus,
+import {
+  confidenceOf,
+  GATED_STAGE,
+  isFinal,
+  unsureReason,
+  type ClassificationOutput,
+  type EventPayload,
+  type StageName,
+  type StageReport,
+  type StageReports,
+  type StageStatus,
 } from '@refinery/contracts';
 import {
   batchOutcome,
@@ -42,7 +46,7 @@ import {
   type Outcome,
 } from './stage-records.repository';
 
-type Inbound = EventPayload<'records.received'> | EventPayload<'enrichment.done'>;
+type Inbound = EventPayload<'records.received' | 'enrichment.done'>;
 
 interface Attempt {
   message: InboundMessage<Inbound>;
@@ -53,7 +57,6 @@ interface Attempt {
   error?: Error;
 }
 
-const FINAL: readonly StageStatus[] = ['COMPLETED', 'SKIPPED', 'FAILED'];
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -103,7 +106,7 @@ export class StageProcessor {
       reprocess
         ? {
             reprocessLimit: this.config.ENRICHMENT_REPROCESS_LIMIT,
-            lowConfidence: this.stage.lowConfidence ? this.rules.minConfidence : null,
+            lowConfidence: this.stage.name === GATED_STAGE ? this.rules.minConfidence : null,
           }
         : undefined,
     );
@@ -122,7 +125,7 @@ export class StageProcessor {
       batchId,
     );
 
-    const finished = attempts.filter((a) => FINAL.includes(a.outcome.status));
+    const finished = attempts.filter((a) => isFinal(a.outcome.status));
     const retrying = attempts.filter((a) => a.outcome.status === 'PENDING');
     const outgoing: PublishItem[] = [
       ...finished.flatMap((a) => this.events(a.work, reportOf(a.outcome, a.firstAttemptAt))),
@@ -171,10 +174,7 @@ export class StageProcessor {
     const events = [
       this.stage.last ? completedEvent(work, stages, at) : doneEvent(name, work, stages, at),
     ];
-    const unsure =
-      report.output === null
-        ? undefined
-        : this.stage.lowConfidence?.(report.output as never, this.rules);
+    const unsure = this.unsure(report.output);
     if (unsure !== undefined) {
       const output = report.output as ClassificationOutput;
       events.push(reviewRequestedEvent(name, work, output, unsure, this.rules.minConfidence, at));
@@ -196,6 +196,12 @@ export class StageProcessor {
       escalatedEvent(name, work, row, reason, at),
       reviewRequestedEvent(name, work, output, reason, this.rules.minConfidence, at, 'escalated'),
     ];
+  }
+
+  /** Why an answer is too unsure to stand without a person (the contract's rule), if it is. */
+  private unsure(output: unknown): string | undefined {
+    const confidence = confidenceOf(this.stage.name, output as never);
+    return unsureReason(this.stage.name, confidence, this.rules.minConfidence);
   }
 
   private async attempt(
@@ -226,8 +232,7 @@ export class StageProcessor {
         (performance.now() - started) / 1000,
       );
     }
-    const lowConfidence =
-      output === null ? undefined : this.stage.lowConfidence?.(output as never, this.rules);
+    const lowConfidence = this.unsure(output);
     const retryLow = lowConfidence !== undefined && this.retryLowConfidence && !last;
     const problem = failure ?? (retryLow ? lowConfidence : undefined);
     const label =
@@ -265,9 +270,9 @@ export class StageProcessor {
         status,
         retry_count: problem && status === 'PENDING' ? retries + 1 : retries,
         errors,
-        finished_at: FINAL.includes(status) ? new Date().toISOString() : null,
+        finished_at: isFinal(status) ? new Date().toISOString() : null,
         output,
-        confidence: output === null ? null : this.stage.confidenceOf(output as never),
+        confidence: confidenceOf(this.stage.name, output as never),
         skip_reason: skipReason ?? null,
         provider: ran ? this.provider.name : null,
         model_version: ran ? this.provider.version : null,
@@ -297,15 +302,8 @@ function reportOf(
 }
 
 function workOf(event: Inbound): StageWork {
-  if (event.type === 'records.received') {
-    const data = (event as EventPayload<'records.received'>).data;
-    return { recordId: event.record_id!, tenant: event.tenant, input: data, stages: {} };
-  }
-  const data = (event as EventPayload<'enrichment.done'>).data;
-  return {
-    recordId: event.record_id!,
-    tenant: event.tenant,
-    input: data.input,
-    stages: data.stages,
-  };
+  const { record_id: recordId, tenant } = event;
+  return event.type === 'records.received'
+    ? { recordId, tenant, input: event.data, stages: {} }
+    : { recordId, tenant, input: event.data.input, stages: event.data.stages };
 }

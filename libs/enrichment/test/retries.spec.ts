@@ -91,8 +91,8 @@ describe('enrichment with an LLM that fails', () => {
     expect(calls.get('analysis:BROKEN-1')).toBe(3);
 
     const letter = await waitFor(async () =>
-      (await pipeline.stored<unknown>('DLQ', 'dlq.order-analysis')).find((m) =>
-        m.headers['Refinery-Dlq-Subject']?.includes(pipeline.tenant),
+      (await pipeline.stored<unknown>('DLQ', subjectOf('dlq', { service: 'order-analysis' }))).find(
+        (m) => m.headers['Refinery-Dlq-Subject']?.includes(pipeline.tenant),
       ),
     );
     expect(letter.headers['Refinery-Dlq-Reason']).toMatch(/^retries_exhausted: .*503/);

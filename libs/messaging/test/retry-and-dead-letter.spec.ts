@@ -1,4 +1,4 @@
-import { STREAMS, subjectOf } from '@refinery/contracts';
+import { filterOf, STREAMS, subjectOf } from '@refinery/contracts';
 import { register } from 'prom-client';
 import { z } from 'zod';
 import { DLQ_HEADERS, JetStreamPublisher, type InboundMessage } from '../src';
@@ -151,7 +151,7 @@ describe('dead-letter queue', () => {
     const options = {
       durable,
       stream: STREAMS.RECORDS.name,
-      filterSubject: `records.received.${tenant}.*`,
+      filterSubject: filterOf('records.received', { tenant }),
     };
     app = await startConsumerApp(fixture, [
       consumerController(options, (message: InboundMessage) => handled.push(message.data)),
@@ -176,7 +176,7 @@ describe('dead-letter queue', () => {
       app = undefined;
       await fixture.jsm.consumers.delete(STREAMS.RECORDS.name, durable).catch(() => undefined);
       await fixture.jsm.streams
-        .purge(STREAMS.RECORDS.name, { filter: `records.received.${tenant}.>` })
+        .purge(STREAMS.RECORDS.name, { filter: options.filterSubject })
         .catch(() => undefined);
     }
   });

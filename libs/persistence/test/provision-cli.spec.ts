@@ -8,7 +8,8 @@ import {
   rolePasswordsFromEnv,
 } from '../src/cli/provision';
 import { findWorkspaceRoot, readServicesManifest } from '../src/cli/services-manifest';
-import { dropSchemas, TEST_DATABASE, uniqueName } from './test-database';
+import { rolePasswordVariable } from '../src';
+import { asAdmin, dropSchemas, TEST_DATABASE, uniqueName } from './test-database';
 
 describe('provision CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'refinery-manifest-'));
@@ -50,6 +51,37 @@ describe('provision CLI', () => {
       `${TEST_DATABASE}.${first}: schema exists, role refinery_${first} exists`,
       `${TEST_DATABASE}.${second}: schema exists, role refinery_${second} exists`,
     ]);
+  });
+
+  it('leaves role passwords as they are when told to, as npm test does beside a running platform', async () => {
+    const manifest = join(dir, 'one.json');
+    writeFileSync(
+      manifest,
+      JSON.stringify({ services: [{ name: 'a', port: 1, schema: first, main: 'a.js' }] }),
+    );
+    const role = `refinery_${first}`;
+    const withPassword = (password: string) => ({
+      ...process.env,
+      DATABASE_NAME: TEST_DATABASE,
+      [rolePasswordVariable(role)]: password,
+    });
+    const verifier = () =>
+      asAdmin((client) =>
+        client.query<{ secret: string | null }>(
+          'SELECT rolpassword AS secret FROM pg_authid WHERE rolname = $1',
+          [role],
+        ),
+      ).then(({ rows }) => rows[0]?.secret);
+
+    await provisionFromManifest(manifest, withPassword('the-platform-clone'));
+    const platforms = await verifier();
+    expect(platforms).toMatch(/^SCRAM-SHA-256\$/);
+    await provisionFromManifest(manifest, withPassword('the-test-clone'), {
+      keepRolePasswords: true,
+    });
+    expect(await verifier()).toBe(platforms);
+    await provisionFromManifest(manifest, withPassword('the-test-clone'));
+    expect(await verifier()).not.toBe(platforms);
   });
 
   it("takes each role's password from its own variable, and no shared one", () => {

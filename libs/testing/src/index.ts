@@ -1,4 +1,6 @@
 export * from './eventually';
+export * from './free-port';
+export * from './nats-server';
 export * from './stream-counts';
 export * from './stored-messages';
 export * from './unique-name';

@@ -6,8 +6,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { eventOf, filterOf, subjectOf, type EventPayload } from '@refinery/contracts';
 import { connectNats, JetStreamPublisher } from '@refinery/messaging';
-import { countMessages, eventually } from '@refinery/testing';
+import { countMessages, eventually, freePort, startNatsServer } from '@refinery/testing';
 import {
   createTenant,
   freshDatabase,
@@ -26,12 +27,12 @@ const WARMUP_BATCHES = 20;
 const HTTP_CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 4);
 const NATS_EVENTS = Number(process.env.BENCH_NATS_EVENTS ?? 20_000);
 const RAW_MESSAGES = Number(process.env.BENCH_RAW_MESSAGES ?? 20_000);
-const PORT = 3990;
 const DATABASE = 'refinery_bench';
 const run = randomBytes(4).toString('hex');
-// A tenant of its own per run: its subjects are purged afterwards, so no bench record
-// lingers in the platform's streams for enrichment to pick up.
+// A tenant of its own per run, on a nats-server of the run's own (see main): no bench record
+// reaches a platform running beside it, and the platform's traffic does not skew the figures.
 const tenant = `bench-${run}`;
+const received = filterOf('records.received', { tenant });
 
 const event = (i: number) => ({
   type: 'order',
@@ -52,19 +53,21 @@ const event = (i: number) => ({
   },
 });
 
-const sendBatches = (bodies: string[], apiKey: string) =>
-  send(`http://127.0.0.1:${PORT}`, bodies, apiKey, HTTP_CONCURRENCY);
+const sendBatches = (url: string, bodies: string[], apiKey: string) =>
+  send(url, bodies, apiKey, HTTP_CONCURRENCY);
 
 async function main() {
   await freshDatabase(DATABASE, ['ingestion']);
+  const nats = await startNatsServer();
+  // The service and the bench's clients: the run's own server, never the machine's.
+  process.env.NATS_URL = nats.url;
   // The service's own connection settings, so the raw figure is like for like.
-  const nc = await connectNats({
-    servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    name: 'bench',
-  });
+  const nc = await connectNats({ servers: nats.url, name: 'bench' });
   const js = jetstream(nc);
 
-  const service = await startProcess('dist/services/ingestion/src/main.js', PORT, {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const service = await startProcess('dist/services/ingestion/src/main.js', port, {
     DATABASE_NAME: DATABASE,
   });
   try {
@@ -72,26 +75,21 @@ async function main() {
 
     // What a records.received publish carries, for like-for-like raw publishes.
     const recordId = randomUUID();
-    const sample = {
-      id: `${recordId}:received`,
-      tenant,
-      type: 'records.received',
-      schema_version: 1,
-      occurred_at: new Date().toISOString(),
-      record_id: recordId,
-      data: {
-        record_type: 'order',
-        source: 'bench',
-        external_id: `${run}-0`,
-        received_at: new Date().toISOString(),
-        payload: event(0).data,
-      },
-    };
+    const at = new Date().toISOString();
+    const data = {
+      record_type: 'order',
+      source: 'bench',
+      external_id: `${run}-0`,
+      received_at: at,
+      payload: event(0).data,
+    } as EventPayload<'records.received'>['data'];
+    const fields = { id: `${recordId}:received`, tenant, occurred_at: at, record_id: recordId };
+    const sample = eventOf('records.received', { ...fields, data }, { type: 'order' }).payload;
     // Bodies are built up front: the client's own work is not what is measured.
     const bodies = Array.from({ length: WARMUP_BATCHES + ROUNDS * HTTP_BATCHES }, (_, b) =>
       JSON.stringify({ events: Array.from({ length: BATCH }, (_, i) => event(b * BATCH + i)) }),
     );
-    await sendBatches(bodies.slice(0, WARMUP_BATCHES), apiKey);
+    await sendBatches(url, bodies.slice(0, WARMUP_BATCHES), apiKey);
 
     // Raw and HTTP runs alternate, and the medians are reported: on a 2-core machine the
     // figures drift by a fifth from one second to the next.
@@ -99,12 +97,11 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) {
       const { raw, pipelined } = await rawPublishRates(nc, sample, round);
       const from = WARMUP_BATCHES + round * HTTP_BATCHES;
-      const before = await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`);
+      const before = await countMessages(nc, 'RECORDS', received);
       const started = Date.now();
-      await sendBatches(bodies.slice(from, from + HTTP_BATCHES), apiKey);
+      await sendBatches(url, bodies.slice(from, from + HTTP_BATCHES), apiKey);
       const http = rate(HTTP_BATCHES * BATCH, Date.now() - started);
-      const published =
-        (await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`)) - before;
+      const published = (await countMessages(nc, 'RECORDS', received)) - before;
       if (published !== HTTP_BATCHES * BATCH)
         throw new Error(
           `round ${round}: ${published} records.received for ${HTTP_BATCHES * BATCH} events`,
@@ -129,19 +126,17 @@ async function main() {
     );
 
     const natsStart = Date.now();
-    const baseline = await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`);
+    const baseline = await countMessages(nc, 'RECORDS', received);
     for (let i = 0; i < NATS_EVENTS; i += BATCH) {
       const acks = [];
       for (let j = i; j < Math.min(i + BATCH, NATS_EVENTS); j++) {
         const { type: _type, ...body } = event(1_000_000 + j);
-        acks.push(js.publish(`ingest.${tenant}.order`, JSON.stringify(body)));
+        acks.push(js.publish(subjectOf('ingest', { tenant, type: 'order' }), JSON.stringify(body)));
       }
       await Promise.all(acks);
     }
     await eventually(
-      async () =>
-        (await countMessages(nc, 'RECORDS', `records.received.${tenant}.>`)) - baseline >=
-        NATS_EVENTS,
+      async () => (await countMessages(nc, 'RECORDS', received)) - baseline >= NATS_EVENTS,
       120_000,
       100,
     );
@@ -165,9 +160,10 @@ async function main() {
   } finally {
     service.kill('SIGTERM');
     const jsm = await jetstreamManager(nc);
-    await jsm.streams.purge('RECORDS', { filter: `records.received.${tenant}.>` });
-    await jsm.streams.purge('INGEST', { filter: `ingest.${tenant}.>` });
+    await jsm.streams.purge('RECORDS', { filter: received });
+    await jsm.streams.purge('INGEST', { filter: filterOf('ingest', { tenant }) });
     await nc.close();
+    await nats.stop();
   }
 }
 
@@ -182,7 +178,7 @@ async function rawPublishRates(
 ): Promise<{ raw: number; pipelined: number }> {
   const jsm = await jetstreamManager(nc);
   // The stream ingestion publishes into, under the run's tenant (purged at the end).
-  const subject = (kind: string) => `records.received.${tenant}.${kind}`;
+  const subject = (kind: string) => subjectOf('records.received', { tenant, type: kind });
   const js = jetstream(nc);
   const body = JSON.stringify(payload);
   try {

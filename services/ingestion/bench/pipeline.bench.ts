@@ -9,9 +9,18 @@ import { join } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { generateSeedSet } from '@refinery/ai';
-import { filterOf, STREAMS } from '@refinery/contracts';
+import {
+  eventOf,
+  filterOf,
+  filterOfAll,
+  STAGE_EVENTS,
+  STREAMS,
+  subjectOf,
+  tenantFilters,
+  type EventPayload,
+} from '@refinery/contracts';
 import { connectNats, ensureStreams } from '@refinery/messaging';
-import { countMessages } from '@refinery/testing';
+import { countMessages, freePort, startNatsServer, type NatsServer } from '@refinery/testing';
 import {
   cpuMeter,
   pidsOf,
@@ -40,9 +49,9 @@ const WINDOW = Number(process.env.BENCH_WINDOW ?? 10_000);
 /** Give up waiting once no completed event has arrived for this long. */
 const STALL_MS = 60_000;
 const DATABASE = 'refinery_bench';
-const BASE_PORT = 3990;
 const run = randomBytes(4).toString('hex');
-// Tenants of the run's own: stages consume only them, and their subjects are purged after.
+// Tenants of the run's own: stages consume only them, and the bare ones' subjects are purged
+// after their measurement.
 const tenant = `bench-${run}`;
 const bareTenant = `bare-${run}`;
 const observedTenant = `observed-${run}`;
@@ -77,11 +86,13 @@ const services = manifest.services.filter((s) => !SKIP.has(s.name));
 const seeds = generateSeedSet({ seed: 42, size: 5_000 }).map((e) => e.record);
 
 /** What the services share: CPU they spend for the run shows up here too. */
-const SHARED = {
-  'nats-server': () => pidsOf('nats-server'),
+const sharedProcesses = (nats: NatsServer) => ({
+  // The run's own server, found by its store (its idle guard process matches too).
+  'nats-server': () => pidsOf(nats.storeDir),
   postgres: () => pidsOf('postgres:'),
   bench: () => [process.pid],
-};
+});
+type Shared = ReturnType<typeof sharedProcesses>;
 
 /**
  * CPU per record of each process group, steadier from run to run than the rates are, and
@@ -147,17 +158,21 @@ async function main() {
     DATABASE,
     manifest.services.map((s) => s.schema),
   );
-  const nc = await connectNats({
-    servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    name: 'bench',
-  });
+  // A nats-server of the run's own, and free ports: a platform running beside the bench neither
+  // takes its messages nor leaves its monitor other tenants' backlog to work through.
+  const nats = await startNatsServer();
+  process.env.NATS_URL = nats.url;
+  const nc = await connectNats({ servers: nats.url, name: 'bench' });
+  const shared = sharedProcesses(nats);
+  const ports: number[] = [];
+  for (const _ of services) ports.push(await freePort());
   // The bare hops run before any service has created the streams on a fresh server.
   await ensureStreams(nc, Object.values(STREAMS));
   const children: ChildProcess[] = [];
   try {
     const measureBare = async (hopsTenant: string, observe: boolean) => {
       try {
-        return await barePipeline(nc, children, hopsTenant, observe);
+        return await barePipeline(nc, children, shared, hopsTenant, observe);
       } finally {
         for (const child of children.splice(0)) child.kill('SIGTERM');
         // Otherwise the quality monitor, which reads every tenant, spends the timed run
@@ -167,7 +182,7 @@ async function main() {
     };
     const bare = await measureBare(bareTenant, false);
     const observed = OBSERVED ? await measureBare(observedTenant, true) : 0;
-    const real = await realPipeline(nc, children);
+    const real = await realPipeline(nc, children, shared, ports);
     const ratio = Math.round((real.completedPerS / bare) * 100) / 100;
     log(
       `pipeline: ${real.completedPerS} completed/s, ${Math.round(ratio * 100)}% of the bare ${HOPS}-hop limit of ${bare}/s (target: at least 60%, and 2,000/s at 100,000 records)`,
@@ -191,22 +206,27 @@ async function main() {
     );
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    // The bare tenants were cleaned up right after their own measurement.
-    await cleanUp(nc, [tenant]);
+    // Nothing to purge: the server, and everything the run left in it, goes now.
     await nc.close();
+    await nats.stop();
   }
 }
 
 /** Ingestion and the three stages, fed over HTTP; latency is from accept to completed. */
-async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
+async function realPipeline(
+  nc: NatsConnection,
+  children: ChildProcess[],
+  shared: Shared,
+  ports: number[],
+) {
   const env = {
     DATABASE_NAME: DATABASE,
     ENRICHMENT_TENANT: tenant,
     ENRICHMENT_BATCH_SIZE: STAGE_BATCH,
   };
   for (const [i, service] of services.entries())
-    children.push(await startProcess(service.main, BASE_PORT + i, env));
-  const url = `http://127.0.0.1:${BASE_PORT}`;
+    children.push(await startProcess(service.main, ports[i], env));
+  const url = `http://127.0.0.1:${ports[services.findIndex((s) => s.name === 'ingestion')]}`;
   const apiKey = await createTenant(tenant);
 
   const event = (i: number) => {
@@ -230,7 +250,7 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
 
   const completed = collect(
     nc,
-    `enrichment.completed.${tenant}`,
+    subjectOf('enrichment.completed', { tenant }),
     (e) => Date.now() - Date.parse(e.data.input.received_at),
   );
   // Untimed first: the figures should be of compiled code, not of the JIT warming up.
@@ -248,7 +268,7 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
   };
   const meter = cpuMeter({
     ...Object.fromEntries(services.map((s, i) => [s.name, () => [children[i].pid!]])),
-    ...SHARED,
+    ...shared,
   });
   const wal = await walMeter();
   const started = Date.now();
@@ -259,8 +279,12 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
   const last = await completed.until(before + RECORDS);
   const done = completed.seen.size - before;
   logCpu('pipeline', meter(), await wal(), done);
-  await logBatchSizes();
-  const stored = await countMessages(nc, 'ENRICHMENT', `enrichment.completed.${tenant}`);
+  await logBatchSizes(ports);
+  const stored = await countMessages(
+    nc,
+    'ENRICHMENT',
+    subjectOf('enrichment.completed', { tenant }),
+  );
   const sorted = completed.latencies.sort((a, b) => a - b);
   const result = {
     completedPerS: rate(done, last - started),
@@ -285,14 +309,17 @@ async function realPipeline(nc: NatsConnection, children: ChildProcess[]) {
 async function barePipeline(
   nc: NatsConnection,
   children: ChildProcess[],
+  shared: Shared,
   hopsTenant: string,
   observe: boolean,
 ): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const subjects = [
-    `records.received.${hopsTenant}.order`,
-    ...Array.from({ length: HOPS - 1 }, (_, i) => `enrichment.bare${i + 1}.done.${hopsTenant}`),
-    `enrichment.completed.${hopsTenant}`,
+    subjectOf('records.received', { tenant: hopsTenant, type: 'order' }),
+    ...Array.from({ length: HOPS - 1 }, (_, i) =>
+      subjectOf('enrichment.done', { stage: `bare${i + 1}`, tenant: hopsTenant }),
+    ),
+    subjectOf('enrichment.completed', { tenant: hopsTenant }),
   ];
   const completed = collect(nc, subjects[HOPS]);
   for (let hop = 0; hop < HOPS; hop++) {
@@ -303,7 +330,7 @@ async function barePipeline(
   // The quality monitor's three filters, for this tenant.
   const observed = [
     ['RECORDS', filterOf('records.received', { tenant: hopsTenant })],
-    ['ENRICHMENT', `enrichment.*.*.${hopsTenant}`],
+    ['ENRICHMENT', filterOfAll(STAGE_EVENTS, { tenant: hopsTenant })],
     ['ENRICHMENT', filterOf('enrichment.completed', { tenant: hopsTenant })],
   ];
   for (const [i, [stream, filter]] of (observe ? observed : []).entries())
@@ -315,22 +342,16 @@ async function barePipeline(
       const id = randomUUID();
       const seed = seeds[(from + k) % seeds.length];
       const at = new Date().toISOString();
-      const body = JSON.stringify({
-        id: `${id}:received`,
-        tenant: hopsTenant,
-        type: 'records.received',
-        schema_version: 1,
-        occurred_at: at,
-        record_id: id,
-        data: {
-          record_type: seed.recordType,
-          source: 'bench',
-          external_id: `${run}-bare-${from + k}`,
-          received_at: at,
-          payload: seed.payload,
-        },
-      });
-      return { body, msgID: `${id}:received` };
+      const data = {
+        record_type: seed.recordType,
+        source: 'bench',
+        external_id: `${run}-bare-${from + k}`,
+        received_at: at,
+        payload: seed.payload,
+      } as EventPayload<'records.received'>['data'];
+      const fields = { id: `${id}:received`, tenant: hopsTenant, occurred_at: at, record_id: id };
+      const event = eventOf('records.received', { ...fields, data }, { type: seed.recordType });
+      return { body: JSON.stringify(event.payload), msgID: event.msgId };
     });
   const js = jetstream(nc);
   const publish = async (from: number, built: { body: string; msgID: string }[]) => {
@@ -349,7 +370,7 @@ async function barePipeline(
   const timed = records(WARMUP, RECORDS);
   const meter = cpuMeter({
     'bare hops': () => children.map((child) => child.pid!),
-    ...SHARED,
+    ...shared,
   });
   const wal = await walMeter();
   const started = Date.now();
@@ -395,10 +416,10 @@ async function bareHop(
 }
 
 /** Mean batch size per stage, from the stages' own metrics: small batches cost more per record. */
-async function logBatchSizes() {
+async function logBatchSizes(ports: number[]) {
   const sizes: string[] = [];
   for (const [i, service] of services.entries()) {
-    const text = await fetch(`http://127.0.0.1:${BASE_PORT + i}/metrics`).then((r) => r.text());
+    const text = await fetch(`http://127.0.0.1:${ports[i]}/metrics`).then((r) => r.text());
     const total = (what: string) =>
       [...text.matchAll(new RegExp(`^refinery_batch_size_${what}\\{[^}]*\\} (\\S+)$`, 'gm'))]
         .map((m) => Number(m[1]))
@@ -411,18 +432,9 @@ async function logBatchSizes() {
 
 async function cleanUp(nc: NatsConnection, tenants: string[]) {
   const jsm = await jetstreamManager(nc);
-  for (const t of tenants) {
-    await jsm.streams
-      .purge('RECORDS', { filter: `records.received.${t}.>` })
-      .catch(() => undefined);
-    await jsm.streams.purge('ENRICHMENT', { filter: `enrichment.*.*.${t}` }).catch(() => undefined);
-    await jsm.streams
-      .purge('ENRICHMENT', { filter: `enrichment.completed.${t}` })
-      .catch(() => undefined);
-    await jsm.streams.purge('LEARNING', { filter: `review.requested.${t}` }).catch(() => undefined);
-    // The monitor's backlog alerts for the run's tenant: nobody is left to resolve them.
-    await jsm.streams.purge('ALERTS', { filter: `alerts.*.${t}` }).catch(() => undefined);
-  }
+  // Every event of the tenants, the monitor's backlog alerts too: nobody is left to resolve them.
+  for (const { stream, filter } of tenants.flatMap(tenantFilters))
+    await jsm.streams.purge(STREAMS[stream].name, { filter }).catch(() => undefined);
   for (const stream of ['RECORDS', 'ENRICHMENT'])
     for await (const info of jsm.consumers.list(stream))
       if (tenants.some((t) => info.name.endsWith(`_${t}`)))

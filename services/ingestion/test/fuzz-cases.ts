@@ -1,3 +1,4 @@
+import { subjectOf } from '@refinery/contracts';
 import {
   BodyRules,
   FieldRule,
@@ -198,7 +199,7 @@ export function natsCases(tenant: string, ghost: string): fc.Arbitrary<NatsCase>
     .map(([b, how]): NatsCase => {
       const sent = {
         kind: b.kind,
-        subject: `ingest.${tenant}.${b.type}`,
+        subject: subjectOf('ingest', { tenant, type: b.type }),
         payload: b.bytes ?? JSON.stringify(b.json),
         refuse: b.refuse,
         event: b.json,
@@ -208,14 +209,14 @@ export function natsCases(tenant: string, ghost: string): fc.Arbitrary<NatsCase>
         return {
           ...sent,
           kind: `${b.kind}, as an invoice`,
-          subject: `ingest.${tenant}.invoice`,
+          subject: subjectOf('ingest', { tenant, type: 'invoice' }),
           refuse: true,
         };
       if (how === 'ghost')
         return {
           ...sent,
           kind: `${b.kind}, for no tenant`,
-          subject: `ingest.${ghost}.${b.type}`,
+          subject: subjectOf('ingest', { tenant: ghost, type: b.type }),
           refuse: true,
           ghost: true,
         };

@@ -1,5 +1,5 @@
 import { jetstream } from '@nats-io/jetstream';
-import { IncomingEvent } from '@refinery/contracts';
+import { filterOf, IncomingEvent, subjectOf } from '@refinery/contracts';
 import { countMessages, eventually, storedMessages } from '@refinery/testing';
 import { DataSource } from 'typeorm';
 import { AcceptRecordsUseCase } from '../src/records/accept-records.use-case';
@@ -33,8 +33,8 @@ describe('hostile input', () => {
     );
     return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as object }));
   };
-  const published = (slug: string) =>
-    countMessages(ingestion.nc, 'RECORDS', `records.received.${slug}.>`);
+  const records = (slug: string) => filterOf('records.received', { tenant: slug });
+  const published = (slug: string) => countMessages(ingestion.nc, 'RECORDS', records(slug));
 
   describe('over HTTP', () => {
     it('answers 400 naming the path of a NUL, too deep a nesting, too many keys, too long a string', async () => {
@@ -113,7 +113,7 @@ describe('hostile input', () => {
       const [message] = await storedMessages<{ data: { payload: object } }>(
         ingestion.nc,
         'RECORDS',
-        `records.received.${slug}.>`,
+        records(slug),
       );
       expect(Object.hasOwn(message.data.data.payload, '__proto__')).toBe(true);
       expect(JSON.stringify(message.data.data.payload)).toContain('"__proto__":{"polluted":1}');
@@ -167,7 +167,7 @@ describe('hostile input', () => {
     it('records a rejection for each hostile message and keeps the valid ones of the batch', async () => {
       const { slug, tenant } = await newTenant(ingestion);
       const js = jetstream(ingestion.nc);
-      const subject = `ingest.${slug}.order`;
+      const subject = subjectOf('ingest', { tenant: slug, type: 'order' });
       const body = (id: string, extra: Record<string, unknown> = {}) => {
         const { type: _type, ...event } = orderWith(id, extra);
         return JSON.stringify(event);
@@ -202,12 +202,16 @@ describe('hostile input', () => {
       expect(rows[3].payload).toBe('{\uFFFD\uFFFD\uFFFD}');
       await eventually(async () => (await stored(tenant.id)).length === 3);
       expect(await published(slug)).toBe(3);
-      expect(await countMessages(ingestion.nc, 'INGEST', `ingest.rejected.${slug}`)).toBe(5);
+      const rejected = subjectOf('ingest.rejected', { tenant: slug });
+      expect(await countMessages(ingestion.nc, 'INGEST', rejected)).toBe(5);
     });
 
     it('never looks up a tenant token that cannot be a tenant', async () => {
       const token = `NOT_A_SLUG_${Date.now()}`;
-      await jetstream(ingestion.nc).publish(`ingest.${token}.order`, '{}');
+      await jetstream(ingestion.nc).publish(
+        subjectOf('ingest', { tenant: token, type: 'order' }),
+        '{}',
+      );
       const row = await eventually(async () => (await rejections(token))[0]);
       expect(row.reason).toBe(`unknown tenant "${token}"`);
     });

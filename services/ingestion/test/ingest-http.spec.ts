@@ -1,3 +1,4 @@
+import { filterOf, subjectOf } from '@refinery/contracts';
 import { countMessages, lastMessage } from '@refinery/testing';
 import { DataSource } from 'typeorm';
 import { Ingestion, newTenant, order, post, startIngestion } from './ingestion-app';
@@ -10,7 +11,7 @@ describe('POST /v1/events', () => {
   afterAll(() => ingestion.close());
 
   const published = (slug: string) =>
-    countMessages(ingestion.nc, 'RECORDS', `records.received.${slug}.>`);
+    countMessages(ingestion.nc, 'RECORDS', filterOf('records.received', { tenant: slug }));
 
   it('stores a valid order, publishes records.received, and answers 202 with the record id', async () => {
     const { slug, apiKey } = await newTenant(ingestion);
@@ -32,7 +33,7 @@ describe('POST /v1/events', () => {
     const msg = await lastMessage<{ record_id: string; data: { external_id: string } }>(
       ingestion.nc,
       'RECORDS',
-      `records.received.${slug}.order`,
+      subjectOf('records.received', { tenant: slug, type: 'order' }),
     );
     expect(msg?.data.record_id).toBe(body.id);
     expect(msg?.data.data.external_id).toBe('o-1');

@@ -1,4 +1,5 @@
 import { jetstream } from '@nats-io/jetstream';
+import { filterOf, subjectOf } from '@refinery/contracts';
 import { countMessages, eventually, lastMessage } from '@refinery/testing';
 import { DataSource } from 'typeorm';
 import { Ingestion, newTenant, order, startIngestion } from './ingestion-app';
@@ -10,8 +11,10 @@ describe('ingest.<tenant>.<type> (the NATS way in)', () => {
   });
   afterAll(() => ingestion.close());
 
-  const send = async (subject: string, body: string) =>
-    jetstream(ingestion.nc).publish(subject, body);
+  /** Sends `body` to `ingest.<tenant>.<type>`, as an upstream system does. */
+  const send = async (tenant: string, type: string, body: string) =>
+    jetstream(ingestion.nc).publish(subjectOf('ingest', { tenant, type }), body);
+  const received = (tenant: string) => subjectOf('records.received', { tenant, type: 'order' });
   const rejections = (tenant: string) =>
     ingestion.app
       .get(DataSource)
@@ -23,14 +26,12 @@ describe('ingest.<tenant>.<type> (the NATS way in)', () => {
   it('stores and publishes a valid message like the HTTP way in', async () => {
     const { slug } = await newTenant(ingestion);
     const { type: _type, ...body } = order('n-1');
-    await send(`ingest.${slug}.order`, JSON.stringify(body));
-    await eventually(() =>
-      countMessages(ingestion.nc, 'RECORDS', `records.received.${slug}.order`),
-    );
+    await send(slug, 'order', JSON.stringify(body));
+    await eventually(() => countMessages(ingestion.nc, 'RECORDS', received(slug)));
     const msg = await lastMessage<{ data: { external_id: string } }>(
       ingestion.nc,
       'RECORDS',
-      `records.received.${slug}.order`,
+      received(slug),
     );
     expect(msg?.data.data.external_id).toBe('n-1');
   });
@@ -38,21 +39,29 @@ describe('ingest.<tenant>.<type> (the NATS way in)', () => {
   it('keeps an invalid message in rejections and announces it on ingest.rejected.<tenant>', async () => {
     const { slug } = await newTenant(ingestion);
     const bad = JSON.stringify({ ...order('n-2'), external_id: '' });
-    await send(`ingest.${slug}.order`, bad);
+    await send(slug, 'order', bad);
     const row = await eventually(async () => (await rejections(slug))[0]);
-    expect(row).toMatchObject({ subject: `ingest.${slug}.order`, payload: bad });
+    expect(row).toMatchObject({
+      subject: subjectOf('ingest', { tenant: slug, type: 'order' }),
+      payload: bad,
+    });
     expect(row.errors.map((e: { path: string }) => e.path)).toEqual(['external_id']);
     const announced = await eventually(() =>
-      lastMessage<{ data: { reason: string } }>(ingestion.nc, 'INGEST', `ingest.rejected.${slug}`),
+      lastMessage<{ data: { reason: string } }>(
+        ingestion.nc,
+        'INGEST',
+        subjectOf('ingest.rejected', { tenant: slug }),
+      ),
     );
     expect(announced?.data.data.reason).toMatch(/external_id/);
-    expect(await countMessages(ingestion.nc, 'RECORDS', `records.received.${slug}.>`)).toBe(0);
+    const records = filterOf('records.received', { tenant: slug });
+    expect(await countMessages(ingestion.nc, 'RECORDS', records)).toBe(0);
   });
 
   it('rejects, rather than drops, a body that is not JSON, an unknown type and an unknown tenant', async () => {
     const { slug } = await newTenant(ingestion);
-    await send(`ingest.${slug}.order`, '{not json');
-    await send(`ingest.${slug}.invoice`, JSON.stringify(order('n-3')));
+    await send(slug, 'order', '{not json');
+    await send(slug, 'invoice', JSON.stringify(order('n-3')));
     const reasons = await eventually(async () => {
       const rows = await rejections(slug);
       return rows.length === 2 && rows.map((r: { reason: string }) => r.reason);
@@ -65,7 +74,7 @@ describe('ingest.<tenant>.<type> (the NATS way in)', () => {
     );
 
     const ghost = `ghost-${slug}`;
-    await send(`ingest.${ghost}.order`, JSON.stringify(order('n-4')));
+    await send(ghost, 'order', JSON.stringify(order('n-4')));
     const row = await eventually(async () => (await rejections(ghost))[0]);
     expect(row.reason).toBe(`unknown tenant "${ghost}"`);
   });

@@ -1,6 +1,16 @@
 import { z } from 'zod';
-import { TenantSlugSchema } from '@refinery/contracts';
-import { BaseConfigSchema, durationVar, parseDurations, portVar } from '@refinery/runtime';
+import {
+  DEFAULT_MIN_CONFIDENCE,
+  DEFAULT_RETRY_SCHEDULE,
+  TenantSlugSchema,
+} from '@refinery/contracts';
+import {
+  BaseConfigSchema,
+  durationsVar,
+  durationVar,
+  parseDurations,
+  portVar,
+} from '@refinery/runtime';
 import { RULES_CONFIG } from './rules/rules-config';
 
 const ratio = z.coerce.number().min(0).max(1);
@@ -27,12 +37,12 @@ export const QualityConfigSchema = BaseConfigSchema.extend({
   QUALITY_UNSURE_AFTER: durationVar.default(parseDurations('24h')[0]),
   /** A record driven again is not asked for again before this. */
   QUALITY_REPROCESS_COOLDOWN: durationVar.default(parseDurations('15m')[0]),
-  /** The stages' scheduled retries (ENRICHMENT_RETRY_SCHEDULE's length): more is a defect. */
-  QUALITY_RETRY_LIMIT: z.coerce.number().int().min(0).default(5),
+  /** The stages' retry schedule: more retries than it has delays is a defect. */
+  ENRICHMENT_RETRY_SCHEDULE: durationsVar.prefault(DEFAULT_RETRY_SCHEDULE),
   /** How often alerts are evaluated and changes published on alerts.<severity>.<tenant>; 0 turns it off. */
   QUALITY_ALERT_INTERVAL: durationVar.default(30_000),
   /** Confidence from which a classification counts as high-confidence. */
-  ENRICHMENT_MIN_CONFIDENCE: ratio.default(0.7),
+  ENRICHMENT_MIN_CONFIDENCE: ratio.default(DEFAULT_MIN_CONFIDENCE),
   ...RULES_CONFIG,
 });
 

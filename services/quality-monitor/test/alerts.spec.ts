@@ -37,25 +37,19 @@ describe('alerts', () => {
   const failedRecord = async () => {
     const id = randomUUID();
     const at = new Date().toISOString();
-    const tenant = monitor.tenant;
-    await monitor.publish(
-      'records.received',
-      subjectOf('records.received', { tenant, type: 'exception' }),
-      id,
-      input(id, at),
-      at,
-    );
+    const stage = 'order-analysis';
+    await monitor.publish('records.received', id, input(id, at), at, { type: 'exception' });
     await monitor.publish(
       'enrichment.failed',
-      subjectOf('enrichment.failed', { stage: 'order-analysis', tenant }),
       id,
       {
-        stage: 'order-analysis',
+        stage,
         input: input(id, at),
         stages: { 'order-analysis': report('FAILED', null, at, ['attempt 1: HTTP 503']) },
         reason: 'HTTP 503',
       },
       at,
+      { stage },
     );
   };
 

@@ -1,7 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { SCHEMA_VERSION, subjectOf, type EventName, type StageReports } from '@refinery/contracts';
+import {
+  eventOf,
+  type EnvelopedEvent,
+  type EnvelopeFields,
+  type EventParamsArg,
+  type StageReports,
+} from '@refinery/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
 import { TestTenants, uniqueName } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
@@ -57,20 +63,19 @@ export async function startMonitor(env: Record<string, string> = {}) {
       });
       return { status: res.status, body: (await res.json()) as T };
     },
-    /** Publishes an event about a record as its producer would; `id` makes a redelivery. */
-    publish: (type: EventName, subject: string, recordId: string, data: unknown, at: string) =>
-      js.publish(
-        subject,
-        JSON.stringify({
-          id: `${recordId}:${type}:${randomUUID()}`,
-          tenant,
-          type,
-          schema_version: SCHEMA_VERSION,
-          occurred_at: at,
-          record_id: recordId,
-          data,
-        }),
-      ),
+    /** Publishes an event about a record as its producer would; each one anew, as a redelivery is. */
+    publish: <E extends EnvelopedEvent>(
+      name: E,
+      recordId: string,
+      data: unknown,
+      at: string,
+      ...params: EventParamsArg<E>
+    ) => {
+      const id = `${recordId}:${name}:${randomUUID()}`;
+      const fields = { id, tenant, occurred_at: at, record_id: recordId, data };
+      const event = eventOf(name, fields as EnvelopeFields<E>, ...params);
+      return js.publish(event.subject, JSON.stringify(event.payload));
+    },
     close: async () => {
       await app.close();
       const jsm = await jetstreamManager(nc);
@@ -135,38 +140,23 @@ export function completedRecord(monitor: Monitor, confidence: number, at: Date) 
     ...stages2,
     resolution: resolved ? report('COMPLETED', ACTION, t(30)) : report('SKIPPED', null, t(30)),
   } as StageReports;
-  const tenant = monitor.tenant;
   return {
     id,
     received: () =>
-      monitor.publish(
-        'records.received',
-        subjectOf('records.received', { tenant, type: 'exception' }),
-        id,
-        input(id, t(0)),
-        t(0),
-      ),
+      monitor.publish('records.received', id, input(id, t(0)), t(0), { type: 'exception' }),
     /** The done events of the first two stages. */
     done: async () => {
-      await monitor.publish(
-        'enrichment.done',
-        subjectOf('enrichment.done', { stage: 'order-analysis', tenant }),
-        id,
-        { stage: 'order-analysis', input: input(id, t(0)), stages: stages1 },
-        t(10),
-      );
-      await monitor.publish(
-        'enrichment.done',
-        subjectOf('enrichment.done', { stage: 'classification', tenant }),
-        id,
-        { stage: 'classification', input: input(id, t(0)), stages: stages2 },
-        t(20),
-      );
+      for (const [stage, stages, at] of [
+        ['order-analysis', stages1, t(10)],
+        ['classification', stages2, t(20)],
+      ] as const) {
+        const data = { stage, input: input(id, t(0)), stages };
+        await monitor.publish('enrichment.done', id, data, at, { stage });
+      }
     },
     completed: () =>
       monitor.publish(
         'enrichment.completed',
-        subjectOf('enrichment.completed', { tenant }),
         id,
         { input: input(id, t(0)), stages: stages3, completed_at: t(30), latency_ms: 30 },
         t(30),

@@ -1,6 +1,6 @@
 import { AckPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { filterOf, STREAMS, subjectOf } from '@refinery/contracts';
+import { filterOf, STREAMS } from '@refinery/contracts';
 import { uniqueName, waitFor } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
 import { monitorDurable } from '../src/projection/projection.controller';
@@ -63,7 +63,6 @@ describe('validation rules on incoming records', () => {
   const receive = (recordId: string, payload: unknown) =>
     monitor.publish(
       'records.received',
-      subjectOf('records.received', { tenant: monitor.tenant, type: 'order' }),
       recordId,
       {
         record_type: 'order',
@@ -73,6 +72,7 @@ describe('validation rules on incoming records', () => {
         payload,
       },
       new Date().toISOString(),
+      { type: 'order' },
     );
 
   const violations = async () =>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { stringify } from 'yaml';
-import { EVENTS, EventName } from '../events';
+import { EVENTS, type EventDefinition, type EventName, type EventParty } from '../events';
 import { STREAMS } from '../streams';
 
 const HEADERS = {
@@ -51,6 +51,29 @@ const parametersOf = (subject: string) =>
     ]),
   );
 
+const services = (parties: readonly EventParty[]) => [...new Set(parties.map((p) => p.service))];
+
+/** Who publishes and who reads an event, as the map's parties and tenant access say. */
+function partiesOf(def: EventDefinition): { producers: string[]; consumers: string[] } {
+  const tenants = (access: 'publish' | 'subscribe', who: string) =>
+    def.tenantAccess === access ? [`${who} (each tenant's own NATS user)`] : [];
+  return {
+    producers: [
+      ...services(def.publishers),
+      ...tenants('publish', 'upstream systems'),
+      ...(def.outside?.publishers ?? []),
+    ],
+    consumers: [
+      ...services(def.subscribers),
+      ...tenants('subscribe', 'downstream teams'),
+      ...(def.outside?.readers ?? []),
+    ],
+  };
+}
+
+const listed = (names: string[]) =>
+  names.length > 0 ? names.join(', ') : 'nothing in Refinery yet';
+
 /** The AsyncAPI 3 document, generated from the event map: nothing here is written by hand. */
 export function buildAsyncApi(version: string): string {
   const names = Object.keys(EVENTS) as EventName[];
@@ -58,17 +81,19 @@ export function buildAsyncApi(version: string): string {
   const operations: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
   for (const name of names) {
-    const def = EVENTS[name];
+    const def: EventDefinition = EVENTS[name];
+    const { producers, consumers } = partiesOf(def);
+    const action = def.tenantAccess === 'publish' ? 'receive' : 'send';
     channels[name] = {
       address: def.subject,
       title: name,
-      description: `${def.summary}. Stream ${def.stream}. Produced by ${def.producer}; consumed by ${def.consumers.join(', ')}.`,
+      description: `${def.summary}. Stream ${def.stream}. Produced by ${listed(producers)}; consumed by ${listed(consumers)}.`,
       parameters: parametersOf(def.subject),
       messages: { [name]: { $ref: `#/components/messages/${name}` } },
       'x-jetstream-stream': def.stream,
     };
-    operations[`${def.producer === 'upstream systems' ? 'receive' : 'send'}-${name}`] = {
-      action: def.producer === 'upstream systems' ? 'receive' : 'send',
+    operations[`${action}-${name}`] = {
+      action,
       channel: { $ref: `#/channels/${name}` },
       summary: def.summary,
     };

@@ -16,9 +16,6 @@ export const StageNameSchema = z.enum(STAGES);
 export const STAGE_STATUSES = ['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'SKIPPED'] as const;
 export type StageStatus = (typeof STAGE_STATUSES)[number];
 
-/** Below this classification confidence a record is retried, then sent for human review. */
-export const DEFAULT_MIN_CONFIDENCE = 0.7;
-
 const datetime = z.iso.datetime({ offset: true });
 const confidence = z.number().min(0).max(1);
 

@@ -1,4 +1,11 @@
-import { EVENTS, filterOf, subjectOf, type EventName, type EventParty } from '../events';
+import {
+  EVENTS,
+  filterOf,
+  filterOfAll,
+  subjectOf,
+  type EventName,
+  type EventParty,
+} from '../events';
 import { TenantSlugSchema } from '../records/record-types';
 import { STREAMS, type StreamName } from '../streams';
 
@@ -73,24 +80,18 @@ function readingsOf(service: string): Reading[] {
  * them all through one consumer: `enrichment.*.*.*` for the quality monitor's stage events.
  */
 function coveringReadings(service: string): Reading[] {
-  const shapes = new Map<string, { stream: StreamName; subjects: string[]; all: boolean }>();
+  const shapes = new Map<string, { stream: StreamName; names: EventName[]; all: boolean }>();
   for (const [name, def] of Object.entries(EVENTS) as [EventName, (typeof EVENTS)[EventName]][]) {
     const key = shapeOf(def.stream, def.subject);
-    const shape = shapes.get(key) ?? { stream: def.stream, subjects: [], all: true };
+    const shape = shapes.get(key) ?? { stream: def.stream, names: [], all: true };
     const party = def.subscribers.find((p) => p.service === service);
     shape.all &&= party !== undefined && Object.keys(party.params ?? {}).length === 0;
-    shape.subjects.push(filterOf(name));
+    shape.names.push(name);
     shapes.set(key, shape);
   }
   return [...shapes.values()]
-    .filter((shape) => shape.all && shape.subjects.length > 1)
-    .map((shape) => ({ stream: shape.stream, filter: common(shape.subjects) }));
-}
-
-/** Token by token: the token all subjects share, or `*`. */
-function common(subjects: string[]): string {
-  const split = subjects.map((s) => s.split('.'));
-  return split[0].map((token, i) => (split.every((t) => t[i] === token) ? token : '*')).join('.');
+    .filter((shape) => shape.all && shape.names.length > 1)
+    .map((shape) => ({ stream: shape.stream, filter: filterOfAll(shape.names) }));
 }
 
 const unique = (values: string[]) => [...new Set(values)];

@@ -21,9 +21,4 @@ export const classification: StageDefinition<'classification'> = {
       explanation: result.explanation.map((c) => ({ feature: c.feature, weight: round(c.weight) })),
     };
   },
-  lowConfidence: (output, rules) =>
-    output.ai_confidence < rules.minConfidence
-      ? `ai_confidence ${output.ai_confidence} is below ${rules.minConfidence}`
-      : undefined,
-  confidenceOf: (output) => output.ai_confidence,
 };

@@ -11,5 +11,4 @@ export const orderAnalysis: StageDefinition<'order-analysis'> = {
     const { problems } = await provider.analyze(record);
     return { problems: problems.map((p) => ({ code: p.code, confidence: round(p.confidence) })) };
   },
-  confidenceOf: (output) => Math.max(...output.problems.map((p) => p.confidence)),
 };

@@ -1,3 +1,4 @@
+import { confidenceOf, unsureReason } from '@refinery/contracts';
 import type { StageDefinition } from '../stage-definition';
 
 /**
@@ -12,11 +13,12 @@ export const resolution: StageDefinition<'resolution'> = {
     const stage = work.stages.classification;
     if (!stage?.output)
       return `classification ${stage?.status ?? 'missing'}: ${stage?.skip_reason ?? 'no output'}`;
-    const { ai_confidence } = stage.output;
-    if (ai_confidence < rules.minConfidence) {
-      return `ai_confidence ${ai_confidence} is below ${rules.minConfidence}: sent for human review`;
-    }
-    return undefined;
+    const unsure = unsureReason(
+      'classification',
+      confidenceOf('classification', stage.output),
+      rules.minConfidence,
+    );
+    return unsure === undefined ? undefined : `${unsure}: sent for human review`;
   },
   async run(provider, record, work) {
     const { ai_label, ai_confidence, explanation } = work.stages.classification!.output!;
@@ -32,5 +34,4 @@ export const resolution: StageDefinition<'resolution'> = {
       confidence: Math.round(result.confidence * 1000) / 1000,
     };
   },
-  confidenceOf: (output) => output.confidence,
 };

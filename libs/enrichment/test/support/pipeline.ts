@@ -2,12 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { generateSeedSet, type AiProvider, type SeedExample } from '@refinery/ai';
-import {
-  SCHEMA_VERSION,
-  subjectOf,
-  type EventPayload,
-  type StageReports,
-} from '@refinery/contracts';
+import { eventOf, subjectOf, type EventPayload, type StageReports } from '@refinery/contracts';
 import { natsAuthOptions } from '@refinery/messaging';
 import {
   createServiceApp,
@@ -91,17 +86,18 @@ export async function startPipeline(options: PipelineOptions = {}) {
     },
     /** Asks `stage` to run a record again, as the quality monitor does. */
     async reprocess(stage: StageDefinition, event: Received, stages: StageReports = {}) {
-      const payload = {
-        id: randomUUID(),
-        tenant,
-        type: 'enrichment.reprocess',
-        schema_version: SCHEMA_VERSION,
-        occurred_at: new Date().toISOString(),
-        record_id: event.record_id,
-        data: { stage: stage.name, input: event.data, stages, reason: 'test' },
-      };
-      const subject = subjectOf('enrichment.reprocess', { stage: stage.name, tenant });
-      await js.publish(subject, JSON.stringify(payload), { msgID: payload.id });
+      const { subject, msgId, payload } = eventOf(
+        'enrichment.reprocess',
+        {
+          id: randomUUID(),
+          tenant,
+          occurred_at: new Date().toISOString(),
+          record_id: event.record_id,
+          data: { stage: stage.name, input: event.data, stages, reason: 'test' },
+        },
+        { stage: stage.name },
+      );
+      await js.publish(subject, JSON.stringify(payload), { msgID: msgId });
     },
     completed: () =>
       storedMessages<Completed>(nc, 'ENRICHMENT', subjectOf('enrichment.completed', { tenant })),
@@ -158,22 +154,15 @@ export interface StageRow {
 
 export function receivedEvent(tenant: string, record: SeedExample['record']): Received {
   const id = randomUUID();
-  const payload = record.payload as Record<string, unknown>;
-  return {
-    id: `${id}:received`,
-    tenant,
-    type: 'records.received',
-    schema_version: SCHEMA_VERSION,
-    occurred_at: new Date().toISOString(),
-    record_id: id,
-    data: {
-      record_type: record.recordType,
-      source: 'test',
-      external_id: id,
-      received_at: new Date().toISOString(),
-      payload,
-    } as Received['data'],
-  };
+  const data = {
+    record_type: record.recordType,
+    source: 'test',
+    external_id: id,
+    received_at: new Date().toISOString(),
+    payload: record.payload as Record<string, unknown>,
+  } as Received['data'];
+  const fields = { id: `${id}:received`, tenant, occurred_at: data.received_at, record_id: id };
+  return eventOf('records.received', { ...fields, data }, { type: record.recordType }).payload;
 }
 
 export function publishReceived(js: ReturnType<typeof jetstream>, event: Received) {

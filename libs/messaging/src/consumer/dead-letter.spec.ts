@@ -1,7 +1,8 @@
+import { subjectOf } from '@refinery/contracts';
 import { DLQ_HEADERS, deadLetterHeaders, deadLetterMsgId } from './dead-letter';
 
 const message = {
-  subject: 'records.received.acme.order',
+  subject: subjectOf('records.received', { tenant: 'acme', type: 'order' }),
   stream: 'RECORDS',
   sequence: 42,
   deliveryCount: 6,
@@ -21,7 +22,7 @@ describe('dead-letter headers', () => {
   });
 
   it('say where the message came from, how often it was tried and why it was given up', () => {
-    expect(hdrs.get(DLQ_HEADERS.subject)).toBe('records.received.acme.order');
+    expect(hdrs.get(DLQ_HEADERS.subject)).toBe(message.subject);
     expect(hdrs.get(DLQ_HEADERS.stream)).toBe('RECORDS');
     expect(hdrs.get(DLQ_HEADERS.sequence)).toBe('42');
     expect(hdrs.get(DLQ_HEADERS.deliveries)).toBe('6');

@@ -8,6 +8,11 @@ export interface InboundMessage<T = unknown> {
   stream: string;
   /** The message's sequence in its stream. */
   sequence: number;
+  /**
+   * When the stream stored it, in nanoseconds since the epoch: the same on every delivery, and
+   * with `sequence` it names the message even across a stream deleted and created again.
+   */
+  storedAt: bigint;
   /** 1 on the first delivery. */
   deliveryCount: number;
   /** The producer's `Nats-Msg-Id`, when it set one. */

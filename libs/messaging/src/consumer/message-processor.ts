@@ -99,6 +99,7 @@ export class MessageProcessor {
       headers,
       stream: msg.info.stream,
       sequence: msg.info.streamSequence,
+      storedAt: msg.timestampNanos,
       deliveryCount,
       msgId: msgIdOf(headers),
       traceContext: extractTraceContext(headers),

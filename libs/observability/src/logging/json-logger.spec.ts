@@ -1,24 +1,21 @@
 import { trace } from '@opentelemetry/api';
 
 import { startTelemetry, Telemetry } from '../telemetry/start-telemetry';
-import { JsonLogger, parseLogLevel } from './json-logger';
+import { JsonLogger, JsonLoggerOptions, parseLogLevel } from './json-logger';
 
 type Line = Record<string, unknown>;
 
-function capture(stream: NodeJS.WriteStream): { lines: () => Line[]; restore: () => void } {
+function capture() {
   const written: string[] = [];
-  const spy = jest.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
-    written.push(String(chunk));
-    return true;
-  });
   return {
+    written,
+    stream: { write: (line: string) => void written.push(line) },
     lines: () =>
       written
         .join('')
         .split('\n')
         .filter(Boolean)
         .map((line) => JSON.parse(line) as Line),
-    restore: () => spy.mockRestore(),
   };
 }
 
@@ -33,16 +30,14 @@ describe('JsonLogger', () => {
   afterAll(() => telemetry.shutdown());
 
   beforeEach(() => {
-    stdout = capture(process.stdout);
-    stderr = capture(process.stderr);
+    stdout = capture();
+    stderr = capture();
   });
-  afterEach(() => {
-    stdout.restore();
-    stderr.restore();
-  });
+  const create = (options: JsonLoggerOptions) =>
+    new JsonLogger({ stdout: stdout.stream, stderr: stderr.stream, ...options });
 
   it('writes one JSON line carrying the active trace', () => {
-    const logger = new JsonLogger({ service: 'ingestion', level: 'info' });
+    const logger = create({ service: 'ingestion', level: 'info' });
     const span = trace.getTracer('test').startActiveSpan('store batch', (active) => {
       logger.log('batch stored', 'RecordsConsumer');
       active.end();
@@ -64,12 +59,12 @@ describe('JsonLogger', () => {
   });
 
   it('leaves the trace out when no span is active', () => {
-    new JsonLogger({ service: 'ingestion' }).log('started');
+    create({ service: 'ingestion' }).log('started');
     expect(stdout.lines()[0]).not.toHaveProperty('trace_id');
   });
 
   it('writes errors to stderr with their stack, in each of Nest calling styles', () => {
-    const logger = new JsonLogger({ service: 'ingestion' });
+    const logger = create({ service: 'ingestion' });
     const failure = new TypeError('payload is not an object');
     logger.error(failure, 'ExceptionsHandler');
     logger.error('publish failed', failure.stack, 'Publisher');
@@ -102,7 +97,7 @@ describe('JsonLogger', () => {
   });
 
   it('keeps the fields of an object message without letting them overwrite its own', () => {
-    new JsonLogger({ service: 'learning' }).warn(
+    create({ service: 'learning' }).warn(
       { msg: 'slow batch', size: 300, service: 'spoofed' },
       'Consumer',
     );
@@ -119,7 +114,7 @@ describe('JsonLogger', () => {
     const previous = process.env.LOG_LEVEL;
     process.env.LOG_LEVEL = 'warn';
     try {
-      const logger = new JsonLogger({ service: 'ingestion' });
+      const logger = create({ service: 'ingestion' });
       logger.debug('noise');
       logger.log('noise');
       logger.warn('kept');
@@ -128,7 +123,7 @@ describe('JsonLogger', () => {
       if (previous === undefined) delete process.env.LOG_LEVEL;
       else process.env.LOG_LEVEL = previous;
     }
-    new JsonLogger({ service: 'ingestion', level: 'debug' }).debug('now kept');
+    create({ service: 'ingestion', level: 'debug' }).debug('now kept');
     expect(stdout.lines().map((line) => line.msg)).toEqual(['kept', 'now kept']);
   });
 
@@ -143,11 +138,33 @@ describe('JsonLogger', () => {
   it('survives a message it cannot serialize', () => {
     const circular: Record<string, unknown> = { msg: 'loop' };
     circular.self = circular;
-    new JsonLogger({ service: 'ingestion' }).log(circular);
+    create({ service: 'ingestion' }).log(circular, 'Loop');
     expect(stdout.lines()[0]).toMatchObject({
+      level: 'info',
+      service: 'ingestion',
+      context: 'Loop',
       msg: 'loop',
-      log_error: expect.stringContaining('circular'),
+      self: { msg: 'loop', self: '[Circular]' },
     });
+  });
+
+  it('writes each entry whole, in one write, with errors and bigints readable', () => {
+    const logger = create({ service: 'ingestion' });
+    logger.warn({ msg: '100% of %s', cause: new RangeError('too big'), offset: 12n }, 'Reader');
+    logger.log('extra', { batch: 3 }, 'Reader');
+
+    expect(
+      stdout.written.every(
+        (chunk) => chunk.endsWith('\n') && chunk.indexOf('\n') === chunk.length - 1,
+      ),
+    ).toBe(true);
+    const [object, withArgs] = stdout.lines();
+    expect(object).toMatchObject({
+      msg: '100% of %s',
+      cause: { type: 'RangeError', message: 'too big', stack: expect.stringContaining('too big') },
+      offset: '12',
+    });
+    expect(withArgs).toMatchObject({ msg: 'extra', context: 'Reader', args: [{ batch: 3 }] });
   });
 });
 

@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
+import pino from 'pino';
 
 export const LOG_LEVEL_NAMES = ['verbose', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevelName = (typeof LOG_LEVEL_NAMES)[number];
@@ -8,10 +9,21 @@ export interface JsonLoggerOptions {
   service: string;
   /** Lowest level written; defaults to LOG_LEVEL, else `info`. */
   level?: LogLevelName;
+  /** Where lines go, below `error` and from it on; stdout and stderr unless given. */
+  stdout?: pino.DestinationStream;
+  stderr?: pino.DestinationStream;
 }
 
 type Fields = Record<string, unknown>;
 
+const LEVEL_VALUES: Record<LogLevelName, number> = {
+  verbose: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
 const RESERVED = new Set([
   'time',
   'level',
@@ -36,14 +48,38 @@ export function parseLogLevel(value: string | undefined): LogLevelName {
   return known;
 }
 
-/** Nest logger writing one JSON object per line, with the active trace when there is one. */
+// Written synchronously, one write per line, so a process that dies right after logging
+// still leaves its last line; shared, as every logger of the process writes to the same fds.
+let standardStreams: { stdout: pino.DestinationStream; stderr: pino.DestinationStream } | undefined;
+function standard() {
+  standardStreams ??= {
+    stdout: pino.destination({ dest: 1, sync: true }),
+    stderr: pino.destination({ dest: 2, sync: true }),
+  };
+  return standardStreams;
+}
+
+/** Nest logger over pino: one JSON object per line, with the active trace when there is one. */
 export class JsonLogger implements LoggerService {
-  private readonly service: string;
-  private readonly threshold: number;
+  /** Below `error`, to stdout. */
+  private readonly out: pino.Logger<LogLevelName, true>;
+  /** `error` and `fatal`, to stderr. */
+  private readonly err: pino.Logger<LogLevelName, true>;
 
   constructor(options: JsonLoggerOptions) {
-    this.service = options.service;
-    this.threshold = LOG_LEVEL_NAMES.indexOf(options.level ?? parseLogLevel(process.env.LOG_LEVEL));
+    const settings: pino.LoggerOptions<LogLevelName, true> = {
+      level: options.level ?? parseLogLevel(process.env.LOG_LEVEL),
+      customLevels: LEVEL_VALUES,
+      useOnlyCustomLevels: true,
+      base: { service: options.service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: activeTrace,
+      // `err` arrives already shaped as { type, message, stack }; pino's own would redo it.
+      serializers: { err: (err: unknown) => err },
+    };
+    this.out = pino(settings, options.stdout ?? standard().stdout);
+    this.err = pino(settings, options.stderr ?? standard().stderr);
   }
 
   verbose(message: unknown, ...params: unknown[]): void {
@@ -71,22 +107,15 @@ export class JsonLogger implements LoggerService {
   }
 
   isLevelEnabled(level: LogLevelName): boolean {
-    return LOG_LEVEL_NAMES.indexOf(level) >= this.threshold;
+    return this.out.isLevelEnabled(level);
   }
 
   private write(level: LogLevelName, message: unknown, call: CallParts): void {
-    if (!this.isLevelEnabled(level)) return;
-    const entry: Fields = {
-      time: new Date().toISOString(),
-      level,
-      service: this.service,
-      context: call.context,
-      ...describeMessage(message, call.stack),
-      ...activeTrace(),
-    };
-    if (call.args.length > 0) entry.args = call.args;
-    const stream = level === 'error' || level === 'fatal' ? process.stderr : process.stdout;
-    stream.write(`${serialize(entry)}\n`);
+    if (!this.out.isLevelEnabled(level)) return;
+    const { msg, ...fields } = describeMessage(message, call.stack);
+    const entry: Fields = { context: call.context, ...fields };
+    if (call.args.length > 0) entry.args = call.args.map(plain);
+    (level === 'error' || level === 'fatal' ? this.err : this.out)[level](entry, msg);
   }
 }
 
@@ -117,64 +146,40 @@ function splitContextAndStack(params: unknown[]): CallParts {
   return parts;
 }
 
-function describeMessage(message: unknown, stack: string | undefined): Fields {
+function describeMessage(message: unknown, stack: string | undefined): Fields & { msg: string } {
   if (message instanceof Error) {
-    return {
-      msg: message.message,
-      err: { type: message.name, message: message.message, stack: message.stack ?? stack },
-    };
+    return { msg: message.message, err: errorFields(message, stack) };
   }
-  const described: Fields =
+  const described =
     typeof message === 'object' && message !== null
       ? fromObject(message)
       : { msg: String(message) };
-  if (stack !== undefined) described.err = { message: described.msg, stack };
-  return described;
+  return stack === undefined ? described : { ...described, err: { message: described.msg, stack } };
 }
 
 /** Structured messages keep their fields; `msg` (or `message`) becomes the line's text. */
-function fromObject(message: object): Fields {
+function fromObject(message: object): Fields & { msg: string } {
   const fields: Fields = {};
   let msg = '';
   for (const [key, value] of Object.entries(message)) {
     if ((key === 'msg' || key === 'message') && typeof value === 'string') msg = value;
-    else if (!RESERVED.has(key)) fields[key] = value;
+    else if (!RESERVED.has(key)) fields[key] = plain(value);
   }
   return { msg, ...fields };
+}
+
+/** What JSON.stringify would drop or refuse: an error's own fields, a bigint as a string. */
+function plain(value: unknown): unknown {
+  if (value instanceof Error) return errorFields(value);
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+function errorFields(error: Error, stack?: string): Fields {
+  return { type: error.name, message: error.message, stack: error.stack ?? stack };
 }
 
 function activeTrace(): Fields {
   const context = trace.getActiveSpan()?.spanContext();
   if (!context || !isSpanContextValid(context)) return {};
   return { trace_id: context.traceId, span_id: context.spanId };
-}
-
-function serialize(entry: Fields): string {
-  try {
-    return JSON.stringify(entry, (_key, value: unknown) =>
-      typeof value === 'bigint'
-        ? value.toString()
-        : value instanceof Error
-          ? errorFields(value)
-          : value,
-    );
-  } catch (error) {
-    // A circular structure must not cost us the line itself.
-    const { time, level, service, context, msg, trace_id, span_id } = entry;
-    const reason = error instanceof Error ? error.message : String(error);
-    return JSON.stringify({
-      time,
-      level,
-      service,
-      context,
-      msg: String(msg),
-      trace_id,
-      span_id,
-      log_error: reason,
-    });
-  }
-}
-
-function errorFields(error: Error): Fields {
-  return { type: error.name, message: error.message, stack: error.stack };
 }

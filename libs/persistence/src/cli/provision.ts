@@ -10,6 +10,8 @@ import { findWorkspaceRoot, readServicesManifest } from './services-manifest';
 export async function provisionFromManifest(
   manifestPath: string,
   env: NodeJS.ProcessEnv = process.env,
+  /** Leave every role's password as it is, whatever the environment holds. */
+  options: { keepRolePasswords?: boolean } = {},
 ): Promise<ProvisionResult> {
   const { services, sharedSchema } = readServicesManifest(manifestPath);
   const owner = services.find((service) => service.name === sharedSchema?.owner);
@@ -24,7 +26,9 @@ export async function provisionFromManifest(
     database: env.DATABASE_NAME || 'refinery',
     schemas,
     extensions: ['vector'],
-    rolePasswords: rolePasswordsFromEnv([...schemas.map(serviceRole), READONLY_ROLE], env),
+    rolePasswords: options.keepRolePasswords
+      ? {}
+      : rolePasswordsFromEnv([...schemas.map(serviceRole), READONLY_ROLE], env),
     shared: sharedSchema && owner && { schema: sharedSchema.schema, ownerSchema: owner.schema },
     // An operator widens or narrows what validation rules can see with READONLY_SCHEMAS.
     readableSchemas: env.READONLY_SCHEMAS
@@ -62,7 +66,10 @@ async function main(): Promise<void> {
       '[provision] DATABASE_PASSWORD is not used: each role takes its own REFINERY_DB_PASSWORD_<ROLE>',
     );
   const manifest = join(findWorkspaceRoot(__dirname), 'deploy', 'services.json');
-  const result = await provisionFromManifest(manifest);
+  // npm test: roles belong to the whole server, and a platform running from another clone logs
+  // in with the passwords its own provisioning set.
+  const keep = process.argv.includes('--keep-role-passwords');
+  const result = await provisionFromManifest(manifest, process.env, { keepRolePasswords: keep });
   if (result.databaseCreated) console.log(`[provision] database ${result.database} created`);
   for (const line of describeProvision(result)) console.log(`[provision] ${line}`);
 }

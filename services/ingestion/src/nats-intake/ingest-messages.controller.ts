@@ -21,7 +21,13 @@ export class IngestMessagesController {
     return this.ingest.execute(
       batch.map((m) => ({
         subject: m.subject,
-        rejectionId: deterministicUuid('rejection', m.stream, String(m.sequence)),
+        // Sequences start again in a stream created anew: the stored time tells the messages apart.
+        rejectionId: deterministicUuid(
+          'rejection',
+          m.stream,
+          String(m.sequence),
+          String(m.storedAt),
+        ),
         body: m.data,
       })),
     );

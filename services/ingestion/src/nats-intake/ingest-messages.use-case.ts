@@ -9,7 +9,7 @@ import { Authenticator } from '@refinery/runtime';
 /** One message from `ingest.<tenant>.<type>`, as the transport handed it over. */
 export interface IngestMessage {
   subject: string;
-  /** Stable per message (stream and sequence), so a redelivered rejection is stored once. */
+  /** The same on every delivery of a message, so a redelivered rejection is stored once. */
   rejectionId: string;
   /** The body as sent: kept (as text) when the message is rejected. */
   body: Uint8Array;

@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  EventPayload,
-  RecordType,
-  IncomingEvent,
-  SCHEMA_VERSION,
-  subjectOf,
-} from '@refinery/contracts';
-import { JetStreamPublisher } from '@refinery/messaging';
+import { eventOf, type EventPayload, type IncomingEvent } from '@refinery/contracts';
+import { JetStreamPublisher, type PublishItem } from '@refinery/messaging';
 import { DataSource } from 'typeorm';
 import type { TenantRef as Tenant } from '@refinery/runtime';
 import { countOutcomes } from './ingest-metrics';
@@ -94,19 +88,11 @@ export class AcceptRecordsUseCase {
 
   private store(tenant: Tenant, via: 'http' | 'nats', rows: NewRecord[]): Promise<Set<string>> {
     const receivedAt = new Date().toISOString();
-    const subjects = {
-      order: subjectOf('records.received', { tenant: tenant.slug, type: 'order' }),
-      exception: subjectOf('records.received', { tenant: tenant.slug, type: 'exception' }),
-    } satisfies Record<RecordType, string>;
     return this.db.transaction(async (tx) => {
       const newIds = await this.records.insertNew(tx, tenant.id, via, rows);
       const fresh = rows.filter((r) => newIds.has(r.id));
       await this.publisher.publishMany(
-        fresh.map(({ id, event }) => ({
-          subject: subjects[event.type],
-          msgId: `${id}:received`,
-          payload: this.receivedEvent(tenant, id, event, receivedAt),
-        })),
+        fresh.map(({ id, event }) => this.receivedEvent(tenant, id, event, receivedAt)),
       );
       return newIds;
     });
@@ -117,21 +103,24 @@ export class AcceptRecordsUseCase {
     id: string,
     event: IncomingEvent,
     receivedAt: string,
-  ): EventPayload<'records.received'> {
-    return {
-      id: `${id}:received`,
-      tenant: tenant.slug,
-      type: 'records.received',
-      schema_version: SCHEMA_VERSION,
-      occurred_at: event.occurred_at,
-      record_id: id,
-      data: {
-        record_type: event.type,
-        source: event.source,
-        external_id: event.external_id,
-        received_at: receivedAt,
-        payload: event.data,
-      } as EventPayload<'records.received'>['data'],
-    };
+  ): PublishItem {
+    const data = {
+      record_type: event.type,
+      source: event.source,
+      external_id: event.external_id,
+      received_at: receivedAt,
+      payload: event.data,
+    } as EventPayload<'records.received'>['data'];
+    return eventOf(
+      'records.received',
+      {
+        id: `${id}:received`,
+        tenant: tenant.slug,
+        occurred_at: event.occurred_at,
+        record_id: id,
+        data,
+      },
+      { type: event.type },
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EventPayload, FieldError, SCHEMA_VERSION, subjectOf } from '@refinery/contracts';
-import { JetStreamPublisher } from '@refinery/messaging';
+import { eventOf, type FieldError } from '@refinery/contracts';
+import { JetStreamPublisher, type PublishItem } from '@refinery/messaging';
 import { DataSource } from 'typeorm';
 import { countOutcomes } from '../records/ingest-metrics';
 
@@ -60,14 +60,7 @@ export class RejectMessagesUseCase {
         kept.map((r) => r.payload),
       ],
     );
-    await this.publisher.publishMany(
-      kept.map((r) => ({
-        // A tenant token that cannot be a subject token still gets told, under "_".
-        subject: subjectOf('ingest.rejected', { tenant: TOKEN.test(r.tenant) ? r.tenant : '_' }),
-        msgId: `${r.id}:rejected`,
-        payload: this.rejectedEvent(r),
-      })),
-    );
+    await this.publisher.publishMany(kept.map((r) => this.rejectedEvent(r)));
     // Unknown tenants share one label: a sender's typo must not grow the metric without bound.
     countOutcomes(
       kept.map((r) => ({
@@ -78,21 +71,24 @@ export class RejectMessagesUseCase {
     );
   }
 
-  private rejectedEvent(r: Rejection): EventPayload<'ingest.rejected'> {
-    return {
-      id: `${r.id}:rejected`,
-      tenant: r.tenant,
-      type: 'ingest.rejected',
-      schema_version: SCHEMA_VERSION,
-      occurred_at: new Date().toISOString(),
-      record_id: null,
-      data: {
-        subject: r.subject,
-        reason: r.reason,
-        errors: r.errors,
-        payload: r.payload,
-        rejection_id: r.id,
+  private rejectedEvent(r: Rejection): PublishItem {
+    return eventOf(
+      'ingest.rejected',
+      {
+        id: `${r.id}:rejected`,
+        tenant: r.tenant,
+        occurred_at: new Date().toISOString(),
+        record_id: null,
+        data: {
+          subject: r.subject,
+          reason: r.reason,
+          errors: r.errors,
+          payload: r.payload,
+          rejection_id: r.id,
+        },
       },
-    };
+      // A tenant token that cannot be a subject token still gets told, under "_".
+      { tenant: TOKEN.test(r.tenant) ? r.tenant : '_' },
+    );
   }
 }

@@ -5,12 +5,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import {
-  SCHEMA_VERSION,
-  subjectOf,
-  type AlertSeverity,
-  type EventPayload,
-} from '@refinery/contracts';
+import { eventOf, type AlertSeverity } from '@refinery/contracts';
 import { JetStreamPublisher, type PublishItem } from '@refinery/messaging';
 import { DataSource } from 'typeorm';
 import { QUALITY_CONFIG, type QualityConfig } from '../config';
@@ -136,26 +131,25 @@ export class Alerter implements OnModuleInit, OnModuleDestroy {
   private event(state: AlertState, checks: ReturnType<Thresholds['check']>): PublishItem {
     const check = checks.find((c) => c.name === state.alert)!;
     const kind = state.firing ? 'firing' : 'resolved';
-    const msgId = `alert:${state.tenant}:${state.alert}:${state.severity}:${kind}:${state.changed_at}`;
-    const payload: EventPayload<'alerts.changed'> = {
-      id: msgId,
-      tenant: state.tenant,
-      type: 'alerts.changed',
-      schema_version: SCHEMA_VERSION,
-      occurred_at: state.changed_at,
-      record_id: null,
-      data: {
-        alert: state.alert,
-        severity: state.severity,
-        state: kind,
-        value: state.value,
-        threshold: state.threshold,
-        summary: `${state.tenant}: ${summaryOf(check, state.threshold)}`,
-        runbook_url: runbookOf(state.alert, state.severity),
-        since: state.since,
+    return eventOf(
+      'alerts.changed',
+      {
+        id: `alert:${state.tenant}:${state.alert}:${state.severity}:${kind}:${state.changed_at}`,
+        tenant: state.tenant,
+        occurred_at: state.changed_at,
+        record_id: null,
+        data: {
+          alert: state.alert,
+          severity: state.severity,
+          state: kind,
+          value: state.value,
+          threshold: state.threshold,
+          summary: `${state.tenant}: ${summaryOf(check, state.threshold)}`,
+          runbook_url: runbookOf(state.alert, state.severity),
+          since: state.since,
+        },
       },
-    };
-    const subject = subjectOf('alerts.changed', { severity: state.severity, tenant: state.tenant });
-    return { subject, msgId, payload };
+      { severity: state.severity },
+    );
   }
 }

@@ -1,16 +1,43 @@
 import { Controller, type Type } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { filterOf, STREAMS, type EventPayload } from '@refinery/contracts';
+import {
+  filterOf,
+  filterOfAll,
+  readerOf,
+  readerOfAll,
+  STAGE_EVENTS,
+  STAGES,
+  STREAMS,
+  type EventPayload,
+  type ReadMask,
+} from '@refinery/contracts';
 import { JetStreamConsumer, type InboundMessage } from '@refinery/messaging';
 import { StreamRulesUseCase } from '../rules/stream-rules.use-case';
 import { EnrichmentStateRepository } from './enrichment-state.repository';
-import { CompletedEventSchema, ReceivedEventSchema, StageEventSchema } from './projected-events';
 import { mergeRows, type ProjectedEvent } from './state-rows';
 
 /**
+ * The monitor reads events the way a tolerant reader does: it checks, as the contract has
+ * them, the fields it projects and passes the rest through untouched. Their producers
+ * validated them in full; checking each input payload and stage output again here cost more
+ * than the projection itself, on four deliveries per record. Rare events (escalations,
+ * reprocess requests) still get the whole contract.
+ */
+const REPORT: ReadMask = {
+  status: true,
+  retry_count: true,
+  errors: true,
+  finished_at: true,
+  duration_ms: true,
+};
+const REPORTS: ReadMask = Object.fromEntries(STAGES.map((stage) => [stage, REPORT]));
+const INPUT: ReadMask = { record_type: true, received_at: true };
+const STAGE_RESULT: ReadMask = { stage: true, stages: REPORTS };
+
+/**
  * Three consumers build the projection, in batches: records.received, the stages' events
- * (`enrichment.<stage>.<event>.<tenant>`) and enrichment.completed. NATS 2.9 takes one filter
- * subject per consumer, and these are the three shapes. With a tenant, each follows only it.
+ * (`STAGE_EVENTS`) and enrichment.completed. NATS 2.9 takes one filter subject per consumer,
+ * and these are the three shapes. With a tenant, each follows only it.
  * Received records are also judged by the payload rules: one delivery serves both, and both
  * writes are idempotent, so a batch retried for either one changes nothing twice.
  */
@@ -20,7 +47,6 @@ export const monitorDurable = (name: string, tenant?: string) =>
 
 export function projectionController(tenant?: string): Type {
   const durable = (name: string) => monitorDurable(name, tenant);
-  const t = tenant ?? '*';
 
   @Controller()
   class ProjectionController {
@@ -32,8 +58,8 @@ export function projectionController(tenant?: string): Type {
     @JetStreamConsumer({
       durable: durable('records'),
       stream: STREAMS.RECORDS.name,
-      filterSubject: filterOf('records.received', tenant ? { tenant } : {}),
-      schema: ReceivedEventSchema,
+      filterSubject: filterOf('records.received', { tenant }),
+      schema: readerOf('records.received', INPUT),
       batchSize: 500,
     })
     async received(
@@ -45,8 +71,14 @@ export function projectionController(tenant?: string): Type {
     @JetStreamConsumer({
       durable: durable('stages'),
       stream: STREAMS.ENRICHMENT.name,
-      filterSubject: `enrichment.*.*.${t}`,
-      schema: StageEventSchema,
+      filterSubject: filterOfAll(STAGE_EVENTS, { tenant }),
+      schema: readerOfAll(STAGE_EVENTS, {
+        'enrichment.done': STAGE_RESULT,
+        'enrichment.failed': STAGE_RESULT,
+        'enrichment.retrying': { stage: true, retry_count: true, errors: true },
+        'enrichment.escalated': true,
+        'enrichment.reprocess': true,
+      }),
       batchSize: 500,
     })
     stages(@Payload() batch: InboundMessage<ProjectedEvent>[]): Promise<void> {
@@ -56,8 +88,13 @@ export function projectionController(tenant?: string): Type {
     @JetStreamConsumer({
       durable: durable('completed'),
       stream: STREAMS.ENRICHMENT.name,
-      filterSubject: filterOf('enrichment.completed', tenant ? { tenant } : {}),
-      schema: CompletedEventSchema,
+      filterSubject: filterOf('enrichment.completed', { tenant }),
+      schema: readerOf('enrichment.completed', {
+        input: INPUT,
+        stages: REPORTS,
+        completed_at: true,
+        latency_ms: true,
+      }),
       batchSize: 500,
     })
     completed(@Payload() batch: InboundMessage<ProjectedEvent>[]): Promise<void> {

@@ -1,4 +1,7 @@
 import {
+  confidenceOf,
+  isFinal,
+  STAGE_EVENTS,
   STAGES,
   type EventPayload,
   type StageName,
@@ -6,14 +9,10 @@ import {
   type StageStatus,
 } from '@refinery/contracts';
 
-export type ProjectedEvent =
-  | EventPayload<'records.received'>
-  | EventPayload<'enrichment.done'>
-  | EventPayload<'enrichment.failed'>
-  | EventPayload<'enrichment.retrying'>
-  | EventPayload<'enrichment.escalated'>
-  | EventPayload<'enrichment.reprocess'>
-  | EventPayload<'enrichment.completed'>;
+/** What the projection's three consumers read. */
+export type ProjectedEvent = EventPayload<
+  'records.received' | (typeof STAGE_EVENTS)[number] | 'enrichment.completed'
+>;
 
 export interface RecordRow {
   record_id: string;
@@ -49,19 +48,7 @@ export interface StageRow {
   report: unknown;
 }
 
-const FINAL: readonly StageStatus[] = ['COMPLETED', 'SKIPPED', 'FAILED'];
 const LAST_STAGE = STAGES[STAGES.length - 1];
-
-/** The one figure per stage that says how sure it was. */
-function confidenceOf(stage: StageName, output: unknown): number | null {
-  if (output === null || output === undefined) return null;
-  if (stage === 'order-analysis') {
-    const { problems } = output as { problems: { confidence: number }[] };
-    return Math.max(...problems.map((p) => p.confidence));
-  }
-  if (stage === 'classification') return (output as { ai_confidence: number }).ai_confidence;
-  return (output as { confidence: number }).confidence;
-}
 
 /**
  * The row of the one stage an event reports on. Every stage publishes an event of its own,
@@ -73,16 +60,16 @@ function stageRows(event: ProjectedEvent, stages: StageReports, stage: StageName
   const at = report.finished_at ?? event.occurred_at;
   return [
     {
-      record_id: event.record_id!,
+      record_id: event.record_id,
       stage,
       tenant: event.tenant,
       status: report.status,
       retry_count: report.retry_count,
       last_attempt_at: at,
       errors: report.errors,
-      confidence: confidenceOf(stage, report.output),
+      confidence: confidenceOf(stage, report.output as never),
       duration_ms: report.duration_ms,
-      final: FINAL.includes(report.status),
+      final: isFinal(report.status),
       event_at: at,
       // Reports are kept to drive later stages again; none comes after the last one.
       report: stage === LAST_STAGE ? null : report,
@@ -96,9 +83,9 @@ export function rowsOf(event: ProjectedEvent): {
   stages: StageRow[];
   escalation?: EscalationRow;
 } {
+  const about = { record_id: event.record_id, tenant: event.tenant };
   const record: RecordRow = {
-    record_id: event.record_id!,
-    tenant: event.tenant,
+    ...about,
     record_type: null,
     received_at: null,
     completed_at: null,
@@ -107,7 +94,7 @@ export function rowsOf(event: ProjectedEvent): {
   };
   switch (event.type) {
     case 'records.received': {
-      const data = event.data as EventPayload<'records.received'>['data'];
+      const { data } = event;
       return {
         record: {
           ...record,
@@ -122,36 +109,30 @@ export function rowsOf(event: ProjectedEvent): {
     case 'enrichment.reprocess':
       return { stages: [] };
     case 'enrichment.escalated': {
-      const data = event.data as EventPayload<'enrichment.escalated'>['data'];
-      const escalation: EscalationRow = {
-        record_id: record.record_id,
-        stage: data.stage,
-        tenant: event.tenant,
-        reason: data.reason,
-        escalated_at: event.occurred_at,
-      };
-      return { record: { ...record, input: data.input }, stages: [], escalation };
+      const { stage, reason, input } = event.data;
+      const escalation = { ...about, stage, reason, escalated_at: event.occurred_at };
+      return { record: { ...record, input }, stages: [], escalation };
     }
     case 'enrichment.retrying': {
-      const data = event.data as EventPayload<'enrichment.retrying'>['data'];
-      const stage: StageRow = {
-        record_id: record.record_id,
-        stage: data.stage,
-        tenant: event.tenant,
+      const { stage, retry_count, errors } = event.data;
+      const at = event.occurred_at;
+      const row: StageRow = {
+        ...about,
+        stage,
         status: 'PENDING',
-        retry_count: data.retry_count,
-        last_attempt_at: event.occurred_at,
-        errors: data.errors,
+        retry_count,
+        errors,
+        last_attempt_at: at,
+        event_at: at,
         confidence: null,
         duration_ms: null,
         final: false,
-        event_at: event.occurred_at,
         report: null,
       };
-      return { stages: [stage] };
+      return { stages: [row] };
     }
     case 'enrichment.completed': {
-      const data = event.data as EventPayload<'enrichment.completed'>['data'];
+      const { data } = event;
       // The input came with records.received, and each earlier stage with its own event.
       return {
         record: {
@@ -165,7 +146,7 @@ export function rowsOf(event: ProjectedEvent): {
       };
     }
     default: {
-      const data = event.data as EventPayload<'enrichment.done'>['data'];
+      const { data } = event;
       return { stages: stageRows(event, data.stages, data.stage) };
     }
   }

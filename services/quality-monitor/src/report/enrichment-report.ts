@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { STAGES, type StageName, type StageStatus } from '@refinery/contracts';
+import { GATED_STAGE, STAGES, type StageName, type StageStatus } from '@refinery/contracts';
 import { DataSource } from 'typeorm';
 import { QUALITY_CONFIG, type QualityConfig } from '../config';
 
@@ -27,7 +27,7 @@ export interface TenantReport {
   integrity: {
     /** Received over a day ago, not complete, and not escalated to a person. */
     incomplete_after_day: number;
-    /** Stage attempts retried more often than QUALITY_RETRY_LIMIT. */
+    /** Stage attempts retried more often than ENRICHMENT_RETRY_SCHEDULE has delays. */
     over_retry_limit: number;
     /** Records a stage escalated past its retry or reprocess limit. */
     escalated: number;
@@ -163,7 +163,7 @@ export class EnrichmentReport {
               avg(duration_ms) AS avg_duration_ms,
               avg(retry_count) AS avg_retry_count, avg(confidence) AS avg_confidence
          FROM stage_states WHERE tenant = $1 GROUP BY stage, status`,
-      [tenant, this.config.QUALITY_RETRY_LIMIT],
+      [tenant, this.config.ENRICHMENT_RETRY_SCHEDULE.length],
     );
     const figures = Object.fromEntries(
       STAGES.map((stage) => {
@@ -198,9 +198,9 @@ export class EnrichmentReport {
       `SELECT LEAST(width_bucket(confidence, 0, 1, 10), 10) AS bucket, count(*)::int AS records,
               count(*) FILTER (WHERE confidence >= $2)::int AS high
          FROM stage_states
-        WHERE tenant = $1 AND stage = 'classification' AND confidence IS NOT NULL
+        WHERE tenant = $1 AND stage = $3 AND confidence IS NOT NULL
         GROUP BY 1`,
-      [tenant, this.config.ENRICHMENT_MIN_CONFIDENCE],
+      [tenant, this.config.ENRICHMENT_MIN_CONFIDENCE, GATED_STAGE],
     );
     const buckets = Array.from({ length: 10 }, (_, i) => ({
       from: i / 10,

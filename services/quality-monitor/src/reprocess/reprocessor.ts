@@ -6,9 +6,10 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import {
-  SCHEMA_VERSION,
+  eventOf,
+  GATED_STAGE,
   STAGES,
-  subjectOf,
+  unsureReason,
   type EventPayload,
   type StageName,
 } from '@refinery/contracts';
@@ -166,9 +167,7 @@ export class Reprocessor implements OnModuleInit, OnModuleDestroy {
       }
       const unsure =
         state.status === 'COMPLETED' &&
-        stage === 'classification' &&
-        state.confidence !== null &&
-        state.confidence < this.config.ENRICHMENT_MIN_CONFIDENCE;
+        unsureReason(stage, state.confidence, this.config.ENRICHMENT_MIN_CONFIDENCE) !== undefined;
       if (unsure && now - at >= this.config.QUALITY_UNSURE_AFTER) {
         return { stage, reason: 'unsure' as const };
       }
@@ -187,22 +186,17 @@ export class Reprocessor implements OnModuleInit, OnModuleDestroy {
     const stages = Object.fromEntries(
       earlier.filter((s) => c.stages[s]?.report).map((s) => [s, c.stages[s].report]),
     );
-    const msgId = `${c.record_id}:${stage}:reprocess:${c.requests + 1}`;
-    const payload: EventPayload<'enrichment.reprocess'> = {
-      id: msgId,
-      tenant,
-      type: 'enrichment.reprocess',
-      schema_version: SCHEMA_VERSION,
-      occurred_at: new Date().toISOString(),
-      record_id: c.record_id,
-      data: {
-        stage,
-        input: c.input,
-        stages,
-        reason,
-      } as EventPayload<'enrichment.reprocess'>['data'],
-    };
-    return { subject: subjectOf('enrichment.reprocess', { stage, tenant }), msgId, payload };
+    return eventOf(
+      'enrichment.reprocess',
+      {
+        id: `${c.record_id}:${stage}:reprocess:${c.requests + 1}`,
+        tenant,
+        occurred_at: new Date().toISOString(),
+        record_id: c.record_id,
+        data: { stage, input: c.input, stages, reason },
+      },
+      { stage },
+    );
   }
 
   /**
@@ -225,7 +219,7 @@ export class Reprocessor implements OnModuleInit, OnModuleDestroy {
               OR EXISTS (SELECT 1 FROM stage_states f
                           WHERE f.record_id = r.record_id AND f.status = 'FAILED')))
             OR EXISTS (SELECT 1 FROM stage_states u
-                        WHERE u.record_id = r.record_id AND u.stage = 'classification'
+                        WHERE u.record_id = r.record_id AND u.stage = $6
                           AND u.status = 'COMPLETED' AND u.confidence < $4
                           AND u.event_at < now() - make_interval(secs => $5)))
         GROUP BY r.record_id
@@ -237,6 +231,7 @@ export class Reprocessor implements OnModuleInit, OnModuleDestroy {
         this.config.QUALITY_REPROCESS_COOLDOWN / 1000,
         this.config.ENRICHMENT_MIN_CONFIDENCE,
         this.config.QUALITY_UNSURE_AFTER / 1000,
+        GATED_STAGE,
       ],
     );
   }
