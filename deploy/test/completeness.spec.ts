@@ -1,15 +1,15 @@
 import { filterOf, subjectOf, type EventPayload } from '@refinery/contracts';
 import { errorReply, FakeOpenAiServer, storedMessages, waitFor } from '@refinery/testing';
-import { orderAnalysis } from '../../libs/enrichment/src';
 import {
   exception,
   startPipeline,
   type Pipeline,
 } from '../../libs/enrichment/test/support/pipeline';
 import { scriptedLlm } from '../../libs/enrichment/test/support/scripted-llm';
-import type { SweepResult } from '../../services/quality-monitor/src/reprocess/reprocessor';
-import type { TenantReport } from '../../services/quality-monitor/src/report/enrichment-report';
+import type { SweepResult } from '../../services/quality-monitor/src/reprocess/sweep.use-case';
+import type { TenantReport } from '../../services/quality-monitor/src/report/tenant-report';
 import { startMonitor, type Monitor } from '../../services/quality-monitor/test/monitor-app';
+import { orderAnalysis, STAGES } from './support/stages';
 
 type AlertEvent = EventPayload<'alerts.changed'>;
 
@@ -31,10 +31,9 @@ describe('guaranteed completeness', () => {
         : undefined,
     );
     pipeline = await startPipeline({
+      stages: STAGES,
+      llm: server,
       env: {
-        AI_PROVIDER: 'openai',
-        OPENAI_BASE_URL: server.baseUrl,
-        OPENAI_MODEL: 'fake-model',
         ENRICHMENT_RETRY_SCHEDULE: '200ms',
         ENRICHMENT_REPROCESS_LIMIT: '1',
       },

@@ -5,12 +5,10 @@ import { messagingMetrics } from '../../libs/messaging/src/metrics/messaging-met
 import '../../libs/observability/src/metrics/init-metrics';
 import '../../services/ingestion/src/records/ingest-metrics';
 import { stageMetrics } from '../../libs/enrichment/src/stage-metrics';
-import type { EnrichmentReport } from '../../services/quality-monitor/src/report/enrichment-report';
-import type { Alerter } from '../../services/quality-monitor/src/alerts/alerter';
-import type { Thresholds } from '../../services/quality-monitor/src/alerts/thresholds';
-import { registerQualityMetrics } from '../../services/quality-monitor/src/report/quality-metrics';
-import { reprocessMetrics } from '../../services/quality-monitor/src/reprocess/reprocessor';
-import { registerRuleMetrics } from '../../services/quality-monitor/src/rules/rule-metrics';
+import { registerQualityMetrics } from '../../services/quality-monitor/src/metrics/quality-metrics';
+import '../../services/quality-monitor/src/payload-rules/violation-metrics';
+import { reprocessMetrics } from '../../services/quality-monitor/src/reprocess/reprocess-metrics';
+import { registerRuleMetrics } from '../../services/quality-monitor/src/runs/run-metrics';
 import { REFINERY_METRICS } from './support/known-metrics';
 
 // The dashboards and alerts are checked against support/known-metrics.ts; this keeps that
@@ -19,10 +17,9 @@ import { REFINERY_METRICS } from './support/known-metrics';
 messagingMetrics();
 stageMetrics();
 // Collected below with no tenant to report on: registration is what is checked.
+const none = () => Promise.reject(new Error('no tenant to report on'));
 registerQualityMetrics(
-  { tenants: async () => [] } as unknown as EnrichmentReport,
-  {} as Thresholds,
-  { states: async () => [] } as unknown as Alerter,
+  { tenants: async () => [], report: none, thresholds: none, alerts: none },
   {} as NatsConnection,
 );
 reprocessMetrics();

@@ -17,8 +17,8 @@ import {
 } from '@refinery/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
 import { startNatsServer, TestTenants, uniqueName, type NatsServer } from '@refinery/testing';
-import { classification, orderAnalysis, resolution } from '../../libs/enrichment/src';
 import { startPipeline, type Pipeline } from '../../libs/enrichment/test/support/pipeline';
+import { STAGES } from './support/stages';
 import { order, startIngestion, type Ingestion } from '../../services/ingestion/test/ingestion-app';
 import { AppModule as QualityMonitorModule } from '../../services/quality-monitor/src/app.module';
 import { QualityConfigSchema } from '../../services/quality-monitor/src/config';
@@ -115,7 +115,7 @@ describe('NATS users and permissions (deploy/nats)', () => {
       });
       expect(created.status).toBe(201);
     }
-    for (const stage of [orderAnalysis, classification, resolution]) {
+    for (const stage of STAGES) {
       pipelines.push(
         await startPipeline({ stages: [stage], env: { ...as(stage.name), ENRICHMENT_TENANT: a } }),
       );

@@ -1,12 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import {
-  classification,
-  orderAnalysis,
-  resolution,
-  stageConfigSchema,
-  StageModule,
-} from '../../libs/enrichment/src';
+import { stageConfigSchema, StageModule } from '../../libs/enrichment/src';
 import { loadConfig, TENANT_SCOPES, type Scope } from '@refinery/runtime';
 import { httpRoutesOf, TestTenants, type TestTenant } from '@refinery/testing';
 import { AppModule as IngestionModule } from '../../services/ingestion/src/app.module';
@@ -20,6 +14,7 @@ import {
   type Monitor,
 } from '../../services/quality-monitor/test/monitor-app';
 import { manifest } from './support/repo';
+import { classification, orderAnalysis, resolution } from './support/stages';
 
 type Access = 'open' | 'operator' | Scope;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { withFaults } from './faults';
-import { OpenAiProvider } from './openai';
+import { OpenAiProvider, type TaskPrompts } from './openai';
 import type { AiProvider } from './provider';
 import { RulesProvider } from './rules';
 
@@ -51,6 +51,8 @@ export interface CreateAiProviderOptions {
   local?: () => AiProvider;
   /** Decides injected faults; a seeded one makes fault runs repeatable. */
   random?: () => number;
+  /** What an OpenAI-compatible model is told per task; the stage that asks owns its prompt. */
+  prompts?: TaskPrompts;
 }
 
 /** The provider the configuration names, slowed and failed on purpose when faults are set. */
@@ -88,6 +90,7 @@ function baseProvider(config: AiConfig, options: CreateAiProviderOptions): AiPro
         model,
         apiKey: config.OPENAI_API_KEY,
         timeoutMs: config.AI_TIMEOUT_MS,
+        prompts: options.prompts,
       });
     }
   }

@@ -16,6 +16,13 @@ const classification: ClassificationResult = {
   explanation: [{ feature: 'description_broken', weight: 0.7 }],
 };
 
+// The stages own the real prompts (services/<stage>/src/<stage>.prompt.ts).
+const prompts = {
+  analyze: 'list the problems.',
+  classify: 'choose a label.',
+  resolve: 'choose an action.',
+};
+
 let server: FakeOpenAiServer;
 let provider: OpenAiProvider;
 
@@ -30,6 +37,7 @@ beforeEach(() => {
     apiKey: 'sk-test',
     model: 'gpt-test',
     timeoutMs: 5_000,
+    prompts,
   });
 });
 
@@ -80,7 +88,8 @@ describe('OpenAiProvider against a chat-completions server', () => {
     expect(schema).not.toContain('$schema');
     const [system, user] = messages();
     expect(system).toMatchObject({ role: 'system' });
-    expect(system.content).toContain('LATE_SHIPMENT');
+    expect(system.content).toContain('delivery exception');
+    expect(system.content).toMatch(/\n\nTask: list the problems\.$/);
     expect(JSON.parse(user.content)).toEqual({
       record_type: 'exception',
       record: record.payload,
@@ -110,7 +119,7 @@ describe('OpenAiProvider against a chat-completions server', () => {
     expect(server.lastBody).toMatchObject({
       response_format: { json_schema: { name: 'classification', strict: true } },
     });
-    expect(messages()[0].content).toContain('INVENTORY_SHORTAGE');
+    expect(messages()[0].content).toMatch(/Task: choose a label\.$/);
     expect(JSON.parse(messages()[1].content)).toMatchObject({ analysis });
   });
 
@@ -130,7 +139,7 @@ describe('OpenAiProvider against a chat-completions server', () => {
       rationale: 'Damaged in transit; send a replacement.',
       confidence: 0.8,
     });
-    expect(messages()[0].content).toContain('ESCALATE_HUMAN');
+    expect(messages()[0].content).toMatch(/Task: choose an action\.$/);
     expect(JSON.parse(messages()[1].content)).toMatchObject({ classification });
   });
 
@@ -139,6 +148,7 @@ describe('OpenAiProvider against a chat-completions server', () => {
       baseUrl: server.baseUrl,
       model: 'llama',
       timeoutMs: 5_000,
+      prompts,
     });
     server.replyWithContent({ problems: [{ code: 'NONE', confidence: 0.9 }] });
 
@@ -180,6 +190,7 @@ describe('OpenAiProvider against a chat-completions server', () => {
       baseUrl: server.baseUrl,
       model: 'gpt-test',
       timeoutMs: 100,
+      prompts,
     });
     server.replyWithContent({ problems: [{ code: 'NONE', confidence: 0.9 }] }, 3_000);
 
@@ -192,7 +203,12 @@ describe('OpenAiProvider against a chat-completions server', () => {
     const gone = await FakeOpenAiServer.start();
     const baseUrl = gone.baseUrl;
     await gone.close();
-    const unreachable = new OpenAiProvider({ baseUrl, model: 'gpt-test', timeoutMs: 5_000 });
+    const unreachable = new OpenAiProvider({
+      baseUrl,
+      model: 'gpt-test',
+      timeoutMs: 5_000,
+      prompts,
+    });
 
     const error = await failure(unreachable.analyze(record));
 
@@ -243,6 +259,15 @@ describe('OpenAiProvider against a chat-completions server', () => {
     expect(error.message).toContain('NONE must be the only problem');
   });
 
+  it('refuses a task whose prompt no stage handed over, without calling the server', async () => {
+    const unprompted = new OpenAiProvider({ baseUrl: server.baseUrl, model: 'm', timeoutMs: 500 });
+
+    await expect(unprompted.classify(record, analysis)).rejects.toThrow(
+      'no prompt was given for classify',
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('rejects a resolution with missing fields', async () => {
     server.replyWithContent({ action: 'RESHIP', confidence: 0.5 });
 
@@ -263,6 +288,7 @@ describe('createAiProvider with AI_PROVIDER=openai', () => {
         OPENAI_MODEL: 'gpt-env',
         AI_TIMEOUT_MS: '150',
       }),
+      { prompts },
     );
     server.replyWithContent({ problems: [{ code: 'NONE', confidence: 0.9 }] });
     server.replyWithContent({ problems: [{ code: 'NONE', confidence: 0.9 }] }, 3_000);

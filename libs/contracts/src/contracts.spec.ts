@@ -8,24 +8,10 @@ import {
   tenantFilters,
   type EventName,
 } from './events';
+import { exampleOrder as order } from './records/example-order.spec-fixture';
 import { IncomingEventSchema, TenantSlugSchema } from './records/record-types';
 import { STREAMS } from './streams';
 import { validate } from './validation';
-
-const order = {
-  type: 'order',
-  source: 'shop-eu',
-  external_id: 'o-1',
-  occurred_at: '2026-11-01T10:00:00Z',
-  data: {
-    order_number: 'A-1',
-    customer: { id: 'c-1', email: 'ana@example.com' },
-    items: [{ sku: 'SKU-1', quantity: 2, unit_price: 9.5 }],
-    currency: 'EUR',
-    total: 19,
-    status: 'paid',
-  },
-};
 
 describe('record validation', () => {
   it('accepts a valid order and keeps fields it does not know', () => {

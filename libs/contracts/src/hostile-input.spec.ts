@@ -1,22 +1,8 @@
 import { z } from 'zod';
 import { findHostileInput, INPUT_LIMITS } from './hostile-input';
+import { exampleOrder as order } from './records/example-order.spec-fixture';
 import { IncomingEventSchema } from './records/record-types';
 import { formatPath, validate } from './validation';
-
-const order = {
-  type: 'order',
-  source: 'shop-eu',
-  external_id: 'o-1',
-  occurred_at: '2026-11-01T10:00:00Z',
-  data: {
-    order_number: 'A-1',
-    customer: { id: 'c-1', email: 'ana@example.com' },
-    items: [{ sku: 'SKU-1', quantity: 2, unit_price: 9.5 }],
-    currency: 'EUR',
-    total: 19,
-    status: 'paid',
-  },
-};
 
 /** `levels` objects nested in one another, the outermost included. */
 function nested(levels: number): Record<string, unknown> {

@@ -12,6 +12,3 @@ export {
 export type { StageModuleOptions } from './stage.module';
 export { runStageService, stageDataSource } from './run-stage-service';
 export type { StageServiceOptions } from './run-stage-service';
-export { orderAnalysis } from './stages/order-analysis.stage';
-export { classification } from './stages/classification.stage';
-export { resolution } from './stages/resolution.stage';

@@ -1,13 +1,21 @@
 import { Logger } from '@nestjs/common';
 import { createDataSource, databaseConfigFromEnv } from '@refinery/persistence';
-import { ConfigError, createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
+import {
+  ConfigError,
+  createServiceApp,
+  loadConfig,
+  startServiceApp,
+  type ServiceModuleOptions,
+} from '@refinery/runtime';
 import { stageConfigSchema } from './config';
 import type { StageDefinition } from './stage-definition';
-import { schemaOfStage, stageMigrations, StageModule } from './stage.module';
+import { schemaOfStage, StageModule } from './stage.module';
 
 export interface StageServiceOptions {
   defaultPort: number;
   description: string;
+  /** The service's migrations, as its data-source.ts lists them. */
+  migrations: ServiceModuleOptions['migrations'];
 }
 
 /** The `main` of a stage service. */
@@ -16,7 +24,7 @@ export function runStageService(stage: StageDefinition, options: StageServiceOpt
     const config = loadConfig(stageConfigSchema(options.defaultPort));
     const app = await createServiceApp({
       name: stage.name,
-      module: StageModule.forRoot(stage, config),
+      module: StageModule.forRoot(stage, config, { migrations: options.migrations }),
       description: options.description,
       logLevel: config.LOG_LEVEL,
     });
@@ -31,12 +39,15 @@ export function runStageService(stage: StageDefinition, options: StageServiceOpt
 }
 
 /** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */
-export function stageDataSource(stage: StageDefinition) {
+export function stageDataSource(
+  stage: StageDefinition,
+  migrations: ServiceModuleOptions['migrations'],
+) {
   const schema = schemaOfStage(stage);
   return createDataSource({
     schema,
     entities: [],
-    migrations: stageMigrations,
+    migrations,
     config: databaseConfigFromEnv(schema),
   });
 }

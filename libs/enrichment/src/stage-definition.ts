@@ -1,4 +1,4 @@
-import type { AiProvider, RecordInput } from '@refinery/ai';
+import type { AiProvider, RecordInput, TaskPrompts } from '@refinery/ai';
 import type { EnrichmentInput, StageName, StageOutput, StageReports } from '@refinery/contracts';
 
 /** A record as a stage sees it: what ingestion accepted and what earlier stages said. */
@@ -22,6 +22,8 @@ export interface StageDefinition<S extends StageName = StageName> {
   name: S;
   /** The event this stage consumes: `records.received`, or the previous stage's `enrichment.done`. */
   source: { event: 'records.received' } | { event: 'enrichment.done'; stage: StageName };
+  /** What an OpenAI-compatible model is told for the task `run` asks. */
+  prompts: TaskPrompts;
   /** Decided without AI: a reason to skip the record, or undefined to run the stage. */
   skipReason(work: StageWork, rules: StageRules): string | undefined;
   /** The AI call; throws when the provider cannot answer. */

@@ -3,7 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { createAiProvider, createLocalProvider, type AiProvider } from '@refinery/ai';
 import { EVENTS, filterOf, STREAMS } from '@refinery/contracts';
 import { JetStreamConsumer, JetStreamPublisher, type InboundMessage } from '@refinery/messaging';
-import { ServiceModule } from '@refinery/runtime';
+import { ServiceModule, type ServiceModuleOptions } from '@refinery/runtime';
 import type { StageConfig } from './config';
 import { CreateStageRecords1763900000000 } from './migrations/1763900000000-create-stage-records';
 import { AddReprocessing1763900000001 } from './migrations/1763900000001-add-reprocessing';
@@ -77,6 +77,8 @@ function stageController(stage: StageDefinition, config: StageConfig): Type {
 export interface StageModuleOptions {
   /** Defaults to the provider the configuration names. */
   provider?: AiProvider;
+  /** The service's migrations: the shared `stageMigrations` and any of its own. */
+  migrations?: ServiceModuleOptions['migrations'];
 }
 
 /** A whole stage service: its schema, the bus, the AI provider and its consumer. */
@@ -87,7 +89,10 @@ export class StageModule {
     config: StageConfig,
     options: StageModuleOptions = {},
   ): DynamicModule {
-    const provider = options.provider ?? createAiProvider(config, { local: createLocalProvider });
+    const provider =
+      options.provider ??
+      createAiProvider(config, { local: createLocalProvider, prompts: stage.prompts });
+    const migrations = options.migrations ?? stageMigrations;
     return {
       module: StageModule,
       imports: [
@@ -97,7 +102,7 @@ export class StageModule {
           auth: config,
           schema: schemaOfStage(stage),
           entities: [],
-          migrations: stageMigrations,
+          migrations,
         }),
       ],
       controllers: [stageController(stage, config)],

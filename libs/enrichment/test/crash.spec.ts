@@ -9,13 +9,8 @@ import { countMessages, eventually, storedMessages, uniqueName } from '@refinery
 import { DataSource } from 'typeorm';
 import { consumerOf, stageConfigSchema } from '../src';
 import { loadConfig } from '@refinery/runtime';
-import {
-  publishReceived,
-  receivedEvent,
-  seedRecords,
-  STAGE_DEFINITIONS,
-  type Completed,
-} from './support/pipeline';
+import { publishReceived, receivedEvent, seedRecords, type Completed } from './support/pipeline';
+import { TEST_STAGES } from './support/test-stages';
 
 const ROOT = join(__dirname, '../../..');
 const mainOf = (stage: string) => join(ROOT, `dist/services/${stage}/src/main.js`);
@@ -94,7 +89,7 @@ describe('a stage process killed with SIGKILL mid-batch', () => {
     for (const child of children) child.kill('SIGKILL');
     const jsm = await jetstreamManager(nc);
     const config = loadConfig(stageConfigSchema(0), env);
-    for (const stage of STAGE_DEFINITIONS) {
+    for (const stage of TEST_STAGES) {
       const { stream, durable } = consumerOf(stage, config);
       await jsm.consumers.delete(stream, durable).catch(() => false);
     }

@@ -1,14 +1,14 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { AiProvider } from '@refinery/ai';
-import { STAGES } from '@refinery/contracts';
 import { eventually } from '@refinery/testing';
 import { DataSource } from 'typeorm';
-import { consumerOf, orderAnalysis, schemaOfStage } from '../src';
+import { consumerOf, schemaOfStage } from '../src';
+import { analysisStage, TEST_STAGES } from './support/test-stages';
 import {
+  enrichesSeedRecords,
   publishReceived,
   receivedEvent,
   seedRecords,
-  STAGE_DEFINITIONS,
   startPipeline,
   stagesOf,
   type Pipeline,
@@ -18,7 +18,7 @@ import { jetstream } from '@nats-io/jetstream';
 /** Every stage consumer has acked everything it was given. */
 async function drained(pipeline: Pipeline) {
   const jsm = await jetstreamManager(pipeline.nc);
-  for (const stage of STAGE_DEFINITIONS) {
+  for (const stage of TEST_STAGES) {
     const { stream, durable } = consumerOf(stage, pipeline.config);
     const info = await jsm.consumers.info(stream, durable);
     if (info.num_pending + info.num_ack_pending > 0) return false;
@@ -34,31 +34,9 @@ describe('the enrichment pipeline with the local model', () => {
   afterAll(() => pipeline.close());
 
   it('turns every received record into exactly one enrichment.completed with all three stages', async () => {
-    const events = await pipeline.receive(seedRecords(60));
-    const completed = await pipeline.waitForCompleted(events.length);
+    const events = await enrichesSeedRecords(pipeline);
 
-    expect(completed.map((m) => m.data.record_id).sort()).toEqual(
-      events.map((e) => e.record_id).sort(),
-    );
-    for (const { data } of completed) {
-      const stages = stagesOf(data);
-      expect(Object.keys(stages).sort()).toEqual([...STAGES].sort());
-      expect(stages['order-analysis']?.status).toBe('COMPLETED');
-      const label = stages.classification;
-      expect(['COMPLETED', 'SKIPPED']).toContain(label?.status);
-      // Resolution runs exactly when classification is confident enough.
-      const confident = (label?.output?.ai_confidence ?? 0) >= 0.7;
-      expect(stages.resolution?.status).toBe(confident ? 'COMPLETED' : 'SKIPPED');
-      if (confident) expect(stages.resolution?.output?.action).toEqual(expect.any(String));
-      else expect(stages.resolution?.output).toBeNull();
-      expect(data.data.input.external_id).toBe(data.record_id);
-    }
-    // The mix exercises both paths, so the assertions above are not vacuous.
-    const statuses = completed.map((m) => stagesOf(m.data).resolution?.status);
-    expect(statuses).toContain('COMPLETED');
-    expect(statuses).toContain('SKIPPED');
-
-    const row = await pipeline.stageRow(orderAnalysis, events[0].record_id!);
+    const row = await pipeline.stageRow(analysisStage, events[0].record_id!);
     expect(row).toMatchObject({ status: 'COMPLETED', retry_count: 0, errors: [], published: true });
   });
 
@@ -68,7 +46,7 @@ describe('the enrichment pipeline with the local model', () => {
       m.data.record_id === event.record_id;
     await eventually(async () => (await pipeline.completed()).some(isIt), 20_000);
 
-    const before = await pipeline.stageRow(orderAnalysis, event.record_id!);
+    const before = await pipeline.stageRow(analysisStage, event.record_id!);
     // The same record again, under a new message id so the stream keeps both copies.
     await publishReceived(jetstream(pipeline.nc), { ...event, id: `${event.record_id}:again` });
     await eventually(() => drained(pipeline), 10_000);
@@ -76,7 +54,7 @@ describe('the enrichment pipeline with the local model', () => {
     expect(copies).toHaveLength(1);
     // Not run again: the stream would drop a second completed event by its id anyway, so
     // the stored attempt time is what shows the stage did no work.
-    const after = await pipeline.stageRow(orderAnalysis, event.record_id!);
+    const after = await pipeline.stageRow(analysisStage, event.record_id!);
     expect(after?.last_attempt_at).toEqual(before?.last_attempt_at);
   });
 });
@@ -115,7 +93,7 @@ describe('a stage that stored its outcome but crashed before publishing it', () 
     // What the stage stored before the crash: a final outcome, its events not yet out.
     const output = { problems: [{ code: 'DAMAGE_REPORTED', confidence: 0.8 }] };
     await pipeline.apps[0].get(DataSource).query(
-      `INSERT INTO ${schemaOfStage(orderAnalysis)}.stage_records (record_id, tenant, status,
+      `INSERT INTO ${schemaOfStage(analysisStage)}.stage_records (record_id, tenant, status,
           output, finished_at, provider, model_version, duration_ms, batch_id)
        VALUES ($1, $2, 'COMPLETED', $3, now(), 'earlier', 'earlier:1', 1.5, gen_random_uuid())`,
       [event.record_id, pipeline.tenant, JSON.stringify(output)],
@@ -131,7 +109,7 @@ describe('a stage that stored its outcome but crashed before publishing it', () 
       provider: 'earlier',
       model_version: 'earlier:1',
     });
-    expect(await pipeline.stageRow(orderAnalysis, event.record_id!)).toMatchObject({
+    expect(await pipeline.stageRow(analysisStage, event.record_id!)).toMatchObject({
       published: true,
     });
   });

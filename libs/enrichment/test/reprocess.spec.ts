@@ -1,6 +1,6 @@
 import { filterOf, subjectOf, type EventPayload } from '@refinery/contracts';
 import { completionReply, errorReply, FakeOpenAiServer, waitFor } from '@refinery/testing';
-import { classification, orderAnalysis } from '../src';
+import { analysisStage, classificationStage } from './support/test-stages';
 import { exception, startPipeline, stagesOf, type Pipeline } from './support/pipeline';
 import { scriptedLlm, SURE_ANSWERS } from './support/scripted-llm';
 
@@ -31,11 +31,8 @@ describe('the quality monitor driving records again', () => {
     server = await FakeOpenAiServer.start();
     llm(server, outage);
     pipeline = await startPipeline({
+      llm: server,
       env: {
-        AI_PROVIDER: 'openai',
-        OPENAI_BASE_URL: server.baseUrl,
-        OPENAI_MODEL: 'fake-model',
-        AI_TIMEOUT_MS: '2000',
         ENRICHMENT_RETRY_SCHEDULE: '200ms',
         ENRICHMENT_REPROCESS_LIMIT: '1',
       },
@@ -66,10 +63,8 @@ describe('the quality monitor driving records again', () => {
     );
 
     outage.on = false;
-    await pipeline.reprocess(orderAnalysis, event);
-    const completed = await waitFor(async () =>
-      (await pipeline.completed()).find((m) => m.data.record_id === event.record_id),
-    );
+    await pipeline.reprocess(analysisStage, event);
+    const completed = await pipeline.waitForCompletedOf(event.record_id);
 
     const analysis = stagesOf(completed.data)['order-analysis'];
     expect(analysis).toMatchObject({ status: 'COMPLETED', retry_count: 1 });
@@ -81,9 +76,9 @@ describe('the quality monitor driving records again', () => {
     expect(stagesOf(completed.data).resolution?.status).toBe('COMPLETED');
 
     // A repeated request for a record already through finds nothing to do.
-    await pipeline.reprocess(orderAnalysis, event);
+    await pipeline.reprocess(analysisStage, event);
     await new Promise((r) => setTimeout(r, 1_000));
-    const copies = (await pipeline.completed()).filter((m) => m.data.record_id === event.record_id);
+    const copies = await pipeline.completedOf(event.record_id);
     expect(copies).toHaveLength(1);
     expect((await escalations()).map((m) => m.data.record_id)).not.toContain(event.record_id);
   });
@@ -95,15 +90,15 @@ describe('the quality monitor driving records again', () => {
     await waitFor(async () => (await mine()).length === 1);
 
     // The one attempt the limit allows fails again: a second failed event, still no output.
-    await pipeline.reprocess(orderAnalysis, event);
+    await pipeline.reprocess(analysisStage, event);
     await waitFor(async () => (await mine()).length === 2);
-    const row = await pipeline.stageRow(orderAnalysis, event.record_id!);
+    const row = await pipeline.stageRow(analysisStage, event.record_id!);
     expect(row).toMatchObject({ status: 'FAILED', output: null });
     expect(row?.errors.at(-1)).toMatch(/^reprocess 1: .*503/);
 
     // Past the limit the request escalates instead of calling the AI again.
-    await pipeline.reprocess(orderAnalysis, event);
-    await pipeline.reprocess(orderAnalysis, event);
+    await pipeline.reprocess(analysisStage, event);
+    await pipeline.reprocess(analysisStage, event);
     const escalated = await waitFor(async () =>
       (await escalations()).find((m) => m.data.record_id === event.record_id),
     );
@@ -119,27 +114,21 @@ describe('the quality monitor driving records again', () => {
       1,
     );
     expect(await mine()).toHaveLength(2);
-    expect((await pipeline.completed()).map((m) => m.data.record_id)).not.toContain(
-      event.record_id,
-    );
+    expect(await pipeline.completedOf(event.record_id)).toHaveLength(0);
   });
 
   it('escalates an answer still unsure instead of completing the record again', async () => {
     const [event] = await pipeline.receive([exception('UNSURE-1')]);
-    const completed = await waitFor(async () =>
-      (await pipeline.completed()).find((m) => m.data.record_id === event.record_id),
-    );
+    const completed = await pipeline.waitForCompletedOf(event.record_id);
 
     const analysed = { 'order-analysis': stagesOf(completed.data)['order-analysis']! };
-    await pipeline.reprocess(classification, event, analysed);
+    await pipeline.reprocess(classificationStage, event, analysed);
     const escalated = await waitFor(async () =>
       (await escalations()).find((m) => m.data.record_id === event.record_id),
     );
     expect(escalated.data.data.reason).toMatch(/still below confidence 0.7/);
     const asked = (await reviews()).filter((m) => m.data.record_id === event.record_id);
     expect(asked.map((m) => m.data.data.output?.ai_confidence)).toEqual([0.41, 0.41]);
-    expect(
-      (await pipeline.completed()).filter((m) => m.data.record_id === event.record_id),
-    ).toHaveLength(1);
+    expect(await pipeline.completedOf(event.record_id)).toHaveLength(1);
   });
 });

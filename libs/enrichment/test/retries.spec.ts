@@ -1,6 +1,6 @@
 import { subjectOf, type EventPayload } from '@refinery/contracts';
 import { completionReply, errorReply, FakeOpenAiServer, waitFor } from '@refinery/testing';
-import { classification, orderAnalysis } from '../src';
+import { analysisStage, classificationStage } from './support/test-stages';
 import { exception, startPipeline, stagesOf, type Pipeline } from './support/pipeline';
 import { scriptedLlm, SURE_ANSWERS } from './support/scripted-llm';
 
@@ -29,14 +29,7 @@ describe('enrichment with an LLM that fails', () => {
   beforeAll(async () => {
     server = await FakeOpenAiServer.start();
     calls = llm(server);
-    pipeline = await startPipeline({
-      env: {
-        AI_PROVIDER: 'openai',
-        OPENAI_BASE_URL: server.baseUrl,
-        OPENAI_MODEL: 'fake-model',
-        AI_TIMEOUT_MS: '2000',
-      },
-    });
+    pipeline = await startPipeline({ llm: server });
   });
   afterAll(async () => {
     await pipeline.close();
@@ -84,7 +77,7 @@ describe('enrichment with an LLM that fails', () => {
 
     expect(failed.data.record_id).toBe(event.record_id);
     expect(failed.data.data.reason).toMatch(/503/);
-    const row = await pipeline.stageRow(orderAnalysis, event.record_id!);
+    const row = await pipeline.stageRow(analysisStage, event.record_id!);
     expect(row).toMatchObject({ status: 'FAILED', output: null, retry_count: 2, published: true });
     expect(row?.errors).toHaveLength(3);
     // One attempt per scheduled delay plus the first, and no default answer in between.
@@ -96,16 +89,12 @@ describe('enrichment with an LLM that fails', () => {
       ),
     );
     expect(letter.headers['Refinery-Dlq-Reason']).toMatch(/^retries_exhausted: .*503/);
-    expect((await pipeline.completed()).map((m) => m.data.record_id)).not.toContain(
-      event.record_id,
-    );
+    expect(await pipeline.completedOf(event.record_id)).toHaveLength(0);
   });
 
   it('asks again when classification is unsure, then completes without resolution and asks for review', async () => {
     const [event] = await pipeline.receive([exception('UNSURE-1')]);
-    const completed = await waitFor(async () =>
-      (await pipeline.completed()).find((m) => m.data.record_id === event.record_id),
-    );
+    const completed = await pipeline.waitForCompletedOf(event.record_id);
 
     const stages = stagesOf(completed.data);
     expect(stages.classification).toMatchObject({
@@ -122,7 +111,7 @@ describe('enrichment with an LLM that fails', () => {
       subjectOf('review.requested', { tenant: pipeline.tenant }),
     );
     expect(reviews.map((m) => m.data.record_id)).toEqual([event.record_id]);
-    expect(await pipeline.stageRow(classification, event.record_id!)).toMatchObject({
+    expect(await pipeline.stageRow(classificationStage, event.record_id!)).toMatchObject({
       status: 'COMPLETED',
     });
   });

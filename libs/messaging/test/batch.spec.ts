@@ -1,20 +1,9 @@
-import type { INestApplication } from '@nestjs/common';
 import { batchOutcome, JetStreamPublisher, type InboundMessage } from '../src';
 import { consumerController, gate, startConsumerApp } from './support/consumer-app';
 import { eventually, sleep } from './support/eventually';
-import { NatsFixture } from './support/nats-fixture';
+import { natsPerTest } from './support/nats-per-test';
 
-let fixture: NatsFixture;
-const apps: INestApplication[] = [];
-
-beforeEach(async () => {
-  fixture = await NatsFixture.create();
-});
-
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-  await fixture.close();
-});
+const nats = natsPerTest();
 
 /** What node-postgres raises while Postgres shuts down: retrying later is the cure. */
 const databaseShuttingDown = () =>
@@ -24,10 +13,10 @@ const databaseShuttingDown = () =>
   });
 
 async function publish(count: number, topic: string): Promise<void> {
-  const app = await startConsumerApp(fixture, []);
+  const app = await startConsumerApp(nats.fixture, []);
   await app.get(JetStreamPublisher).publishMany(
     Array.from({ length: count }, (_, i) => ({
-      subject: fixture.subject(topic, 'acme'),
+      subject: nats.fixture.subject(topic, 'acme'),
       payload: { i },
       msgId: `${topic}-${i}`,
     })),
@@ -42,26 +31,24 @@ describe('a batch handler', () => {
     const busy = gate();
     const options = {
       durable: 'bulk',
-      stream: fixture.stream.name,
-      filterSubject: fixture.subject('bulk', '*'),
+      stream: nats.fixture.stream.name,
+      filterSubject: nats.fixture.subject('bulk', '*'),
       batchSize: 10,
     };
-    apps.push(
-      await startConsumerApp(fixture, [
-        consumerController(options, async (batch: InboundMessage<{ i: number }>[]) => {
-          batches.push(batch);
-          await busy.wait;
-        }),
-      ]),
-    );
+    await nats.start([
+      consumerController(options, async (batch: InboundMessage<{ i: number }>[]) => {
+        batches.push(batch);
+        await busy.wait;
+      }),
+    ]);
 
     await eventually(() => batches.length === 1);
     expect(batches[0].map((m) => m.data.i)).toEqual([0, 1, 2, 3, 4]);
     await sleep(200);
-    expect((await fixture.consumerInfo('bulk')).num_ack_pending).toBe(5);
+    expect((await nats.fixture.consumerInfo('bulk')).num_ack_pending).toBe(5);
 
     busy.open();
-    await eventually(() => fixture.settled('bulk'));
+    await eventually(() => nats.fixture.settled('bulk'));
     expect(batches).toHaveLength(1);
   });
 
@@ -70,19 +57,17 @@ describe('a batch handler', () => {
     const calls: { at: number; messages: InboundMessage<{ i: number }>[] }[] = [];
     const options = {
       durable: 'retried',
-      stream: fixture.stream.name,
-      filterSubject: fixture.subject('retried', '*'),
+      stream: nats.fixture.stream.name,
+      filterSubject: nats.fixture.subject('retried', '*'),
       batchSize: 10,
       retry: [300],
     };
-    apps.push(
-      await startConsumerApp(fixture, [
-        consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
-          calls.push({ at: Date.now(), messages: batch });
-          if (calls.length === 1) throw databaseShuttingDown();
-        }),
-      ]),
-    );
+    await nats.start([
+      consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
+        calls.push({ at: Date.now(), messages: batch });
+        if (calls.length === 1) throw databaseShuttingDown();
+      }),
+    ]);
 
     await eventually(() => calls.flatMap((c) => c.messages).length === 8);
     const [first, ...retries] = calls;
@@ -92,8 +77,8 @@ describe('a batch handler', () => {
     expect(redelivered.every((m) => m.deliveryCount === 2)).toBe(true);
     expect(retries[0].at - first.at).toBeGreaterThanOrEqual(300);
     expect(retries.every((c) => c.messages.every((m) => m.deliveryCount === 2))).toBe(true);
-    await eventually(() => fixture.settled('retried'));
-    expect(await fixture.dlqCount()).toBe(0);
+    await eventually(() => nats.fixture.settled('retried'));
+    expect(await nats.fixture.dlqCount()).toBe(0);
   });
 
   it('that names some messages as failed has only those retried, then dead-lettered', async () => {
@@ -101,25 +86,23 @@ describe('a batch handler', () => {
     const calls: InboundMessage<{ i: number }>[][] = [];
     const options = {
       durable: 'partial',
-      stream: fixture.stream.name,
-      filterSubject: fixture.subject('partial', '*'),
+      stream: nats.fixture.stream.name,
+      filterSubject: nats.fixture.subject('partial', '*'),
       batchSize: 10,
       retry: [200],
     };
-    apps.push(
-      await startConsumerApp(fixture, [
-        consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
-          calls.push(batch);
-          const odd = batch.filter((m) => m.data.i % 2 === 1);
-          return batchOutcome(odd.map((message) => ({ message, error: new Error('odd') })));
-        }),
-      ]),
-    );
+    await nats.start([
+      consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
+        calls.push(batch);
+        const odd = batch.filter((m) => m.data.i % 2 === 1);
+        return batchOutcome(odd.map((message) => ({ message, error: new Error('odd') })));
+      }),
+    ]);
 
-    await eventually(() => fixture.settled('partial'));
+    await eventually(() => nats.fixture.settled('partial'));
     const delivered = calls.flat().map((m) => `${m.data.i}@${m.deliveryCount}`);
     expect(delivered.sort()).toEqual(['0@1', '1@1', '1@2', '2@1', '3@1', '3@2']);
-    expect(await fixture.dlqCount()).toBe(2);
+    expect(await nats.fixture.dlqCount()).toBe(2);
   });
 
   it('that throws for one bad message has the others acked at once and that one retried alone', async () => {
@@ -127,23 +110,21 @@ describe('a batch handler', () => {
     const calls: { at: number; messages: InboundMessage<{ i: number }>[] }[] = [];
     const options = {
       durable: 'poison',
-      stream: fixture.stream.name,
-      filterSubject: fixture.subject('poison', '*'),
+      stream: nats.fixture.stream.name,
+      filterSubject: nats.fixture.subject('poison', '*'),
       batchSize: 40,
       retry: [1_000],
     };
-    apps.push(
-      await startConsumerApp(fixture, [
-        consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
-          calls.push({ at: Date.now(), messages: batch });
-          if (batch.some((m) => m.data.i === 17)) throw new Error('value out of range');
-        }),
-      ]),
-    );
+    await nats.start([
+      consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
+        calls.push({ at: Date.now(), messages: batch });
+        if (batch.some((m) => m.data.i === 17)) throw new Error('value out of range');
+      }),
+    ]);
 
     // The 39 good ones are settled long before the bad one's retry is due.
     await eventually(async () => {
-      const info = await fixture.consumerInfo('poison');
+      const info = await nats.fixture.consumerInfo('poison');
       return info.delivered.stream_seq === 40 && info.num_ack_pending === 1;
     });
     expect(Date.now() - calls[0].at).toBeLessThan(1_000);
@@ -154,15 +135,15 @@ describe('a batch handler', () => {
     expect(calls.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(40)) + 1);
 
     // The bad one alone follows the retry schedule, then goes to the DLQ.
-    await eventually(() => fixture.dlqCount());
+    await eventually(() => nats.fixture.dlqCount());
     const redelivered = calls.flatMap((c) => c.messages).filter((m) => m.deliveryCount > 1);
     expect(redelivered.map((m) => m.data.i)).toEqual([17]);
     expect(redelivered[0].deliveryCount).toBe(2);
-    expect((await fixture.lastDeadLetter())?.header.get('Refinery-Dlq-Reason')).toBe(
+    expect((await nats.fixture.lastDeadLetter())?.header.get('Refinery-Dlq-Reason')).toBe(
       'retries_exhausted: Error: value out of range',
     );
-    await eventually(() => fixture.settled('poison'));
-    expect(await fixture.dlqCount()).toBe(1);
+    await eventually(() => nats.fixture.settled('poison'));
+    expect(await nats.fixture.dlqCount()).toBe(1);
   });
 
   it('that throws for several bad messages settles every good one', async () => {
@@ -170,23 +151,21 @@ describe('a batch handler', () => {
     const handled = new Set<number>();
     const options = {
       durable: 'several',
-      stream: fixture.stream.name,
-      filterSubject: fixture.subject('several', '*'),
+      stream: nats.fixture.stream.name,
+      filterSubject: nats.fixture.subject('several', '*'),
       batchSize: 30,
       retry: [],
     };
-    apps.push(
-      await startConsumerApp(fixture, [
-        consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
-          if (batch.some((m) => m.data.i % 10 === 3)) throw new Error('bad row');
-          for (const m of batch) handled.add(m.data.i);
-        }),
-      ]),
-    );
+    await nats.start([
+      consumerController(options, (batch: InboundMessage<{ i: number }>[]) => {
+        if (batch.some((m) => m.data.i % 10 === 3)) throw new Error('bad row');
+        for (const m of batch) handled.add(m.data.i);
+      }),
+    ]);
 
-    await eventually(() => fixture.settled('several'));
+    await eventually(() => nats.fixture.settled('several'));
     expect(handled.size).toBe(27);
     expect([3, 13, 23].some((i) => handled.has(i))).toBe(false);
-    expect(await fixture.dlqCount()).toBe(3);
+    expect(await nats.fixture.dlqCount()).toBe(3);
   });
 });

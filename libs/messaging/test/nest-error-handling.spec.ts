@@ -1,22 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import { DLQ_HEADERS, JetStreamPublisher, NonRetryableError } from '../src';
-import { consumerController, startConsumerApp } from './support/consumer-app';
+import { consumerController } from './support/consumer-app';
 import { eventually, sleep } from './support/eventually';
-import { NatsFixture } from './support/nats-fixture';
+import { natsPerTest } from './support/nats-per-test';
 
-let fixture: NatsFixture;
-let app: INestApplication | undefined;
-
-beforeEach(async () => {
-  fixture = await NatsFixture.create();
-});
-
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  await fixture.close();
-});
+const nats = natsPerTest();
 
 /**
  * Nest's RPC layer replaces unknown errors with `{ status: 'error', message: 'Internal server
@@ -32,12 +21,11 @@ describe('errors thrown by a Nest controller handler', () => {
     let calls = 0;
     const options = {
       durable: 'refuses',
-      stream: fixture.stream.name,
-      filterSubject: fixture.subject('refuses', '*'),
+      stream: nats.fixture.stream.name,
+      filterSubject: nats.fixture.subject('refuses', '*'),
       retry: [200, 200],
     };
-    app = await startConsumerApp(
-      fixture,
+    const app = await nats.start(
       [
         consumerController(options, () => {
           calls++;
@@ -49,29 +37,27 @@ describe('errors thrown by a Nest controller handler', () => {
 
     await app
       .get(JetStreamPublisher)
-      .publish(fixture.subject('refuses', 'acme'), { id: 'o-1' }, { msgId: 'refuses-1' });
+      .publish(nats.fixture.subject('refuses', 'acme'), { id: 'o-1' }, { msgId: 'refuses-1' });
 
-    await eventually(() => fixture.dlqCount());
-    const letter = await fixture.lastDeadLetter();
+    const letter = await nats.fixture.deadLetter();
     expect(letter?.header.get(DLQ_HEADERS.reason)).toBe(
       'non_retryable: NonRetryableError: order references an unknown customer',
     );
     expect(letter?.header.get(DLQ_HEADERS.deliveries)).toBe('1');
     await sleep(500); // longer than the first retry delay: no second call may follow
     expect(calls).toBe(1);
-    await eventually(() => fixture.settled('refuses'));
+    await eventually(() => nats.fixture.settled('refuses'));
   });
 
   it('any other error is retried, and the dead letter names the original error', async () => {
     let calls = 0;
     const options = {
       durable: 'crashes',
-      stream: fixture.stream.name,
-      filterSubject: fixture.subject('crashes', '*'),
+      stream: nats.fixture.stream.name,
+      filterSubject: nats.fixture.subject('crashes', '*'),
       retry: [100],
     };
-    app = await startConsumerApp(
-      fixture,
+    const app = await nats.start(
       [
         consumerController(options, async () => {
           calls++;
@@ -83,10 +69,9 @@ describe('errors thrown by a Nest controller handler', () => {
 
     await app
       .get(JetStreamPublisher)
-      .publish(fixture.subject('crashes', 'acme'), { id: 'o-2' }, { msgId: 'crashes-1' });
+      .publish(nats.fixture.subject('crashes', 'acme'), { id: 'o-2' }, { msgId: 'crashes-1' });
 
-    await eventually(() => fixture.dlqCount());
-    const letter = await fixture.lastDeadLetter();
+    const letter = await nats.fixture.deadLetter();
     expect(calls).toBe(2);
     expect(letter?.header.get(DLQ_HEADERS.reason)).toBe(
       "retries_exhausted: TypeError: Cannot read properties of undefined (reading 'total')",

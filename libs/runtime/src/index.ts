@@ -4,5 +4,6 @@ export * from './config/load-config';
 export * from './config/nats-credentials';
 export * from './http/problem';
 export * from './http/problem-details.filter';
+export * from './http/problem-openapi';
 export * from './service.module';
 export * from './auth';

@@ -9,3 +9,4 @@ export * from './test-tenants';
 export * from './http-routes';
 export * from './hostile-bodies';
 export * from './hostile-http';
+export * from './stage-work';

@@ -1,4 +1,8 @@
-import { classification, stageDataSource } from '@refinery/enrichment';
+import { stageDataSource, stageMigrations } from '@refinery/enrichment';
+import { classification } from './classification.stage';
+
+/** The stage_records table every stage keeps; a migration of classification's own would join it. */
+export const migrations = [...stageMigrations];
 
 /** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */
-export const createServiceDataSource = () => stageDataSource(classification);
+export const createServiceDataSource = () => stageDataSource(classification, migrations);

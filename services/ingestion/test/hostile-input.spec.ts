@@ -191,15 +191,20 @@ describe('hostile input', () => {
         const found = await rejections(slug);
         return found.length === hostile.length && found;
       });
+      // Rejections of one batch share their received_at: their order is not defined.
       const reasons = rows.map((r: { reason: string }) => r.reason);
-      expect(reasons).toEqual([
-        expect.stringMatching(/^invalid event: data\.note$/),
-        expect.stringMatching(/^invalid event: data\.deep(\.a)+$/),
-        'invalid event: data.notes',
-        'the body is not UTF-8',
-        expect.stringMatching(/too large to publish/),
-      ]);
-      expect(rows[3].payload).toBe('{\uFFFD\uFFFD\uFFFD}');
+      expect(reasons).toHaveLength(5);
+      expect(reasons).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^invalid event: data\.note$/),
+          expect.stringMatching(/^invalid event: data\.deep(\.a)+$/),
+          'invalid event: data.notes',
+          'the body is not UTF-8',
+          expect.stringMatching(/too large to publish/),
+        ]),
+      );
+      const notUtf8 = rows.find((r: { reason: string }) => r.reason === 'the body is not UTF-8');
+      expect(notUtf8.payload).toBe('{\uFFFD\uFFFD\uFFFD}');
       await eventually(async () => (await stored(tenant.id)).length === 3);
       expect(await published(slug)).toBe(3);
       const rejected = subjectOf('ingest.rejected', { tenant: slug });

@@ -4,24 +4,36 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { STREAMS } from '@refinery/contracts';
 import { NATS_CONNECTION } from '@refinery/messaging';
 import { ServiceModule } from '@refinery/runtime';
-import { Alerter } from './alerts/alerter';
-import { Thresholds } from './alerts/thresholds';
+import { AlertStatesRepository } from './alerts/alert-states.repository';
+import { AlertsController } from './alerts/alerts.controller';
+import { CheckHealthUseCase } from './alerts/check-health.use-case';
+import { EvaluateAlertsUseCase } from './alerts/evaluate-alerts.use-case';
+import { GetThresholdsUseCase } from './alerts/get-thresholds.use-case';
+import { ThresholdsRepository } from './alerts/thresholds.repository';
+import { UpdateThresholdsUseCase } from './alerts/update-thresholds.use-case';
 import { QUALITY_CONFIG, type QualityConfig } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
+import { registerQualityMetrics } from './metrics/quality-metrics';
 import { EnrichmentStateRepository } from './projection/enrichment-state.repository';
 import { monitorDurable, projectionController } from './projection/projection.controller';
-import { EnrichmentController } from './report/enrichment.controller';
-import { EnrichmentReport } from './report/enrichment-report';
-import { registerQualityMetrics } from './report/quality-metrics';
-import { Reprocessor } from './reprocess/reprocessor';
-import { RulesModule } from './rules/rules.module';
+import { GetBacklogUseCase } from './report/get-backlog.use-case';
+import { GetReportUseCase } from './report/get-report.use-case';
+import { ListTenantsUseCase } from './report/list-tenants.use-case';
+import { ReportController } from './report/report.controller';
+import { ReportRepository } from './report/report.repository';
+import { ReprocessController } from './reprocess/reprocess.controller';
+import { ReprocessRepository } from './reprocess/reprocess.repository';
+import { SweepUseCase } from './reprocess/sweep.use-case';
+import { RulesModule } from './rules.module';
+import { Schedules } from './schedules';
 
 @Module({})
 export class AppModule implements OnModuleInit {
   constructor(
-    private readonly reports: EnrichmentReport,
-    private readonly thresholds: Thresholds,
-    private readonly alerter: Alerter,
+    private readonly tenants: ListTenantsUseCase,
+    private readonly reports: GetReportUseCase,
+    private readonly thresholds: GetThresholdsUseCase,
+    private readonly alerts: AlertStatesRepository,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(QUALITY_CONFIG) private readonly config: QualityConfig,
   ) {}
@@ -40,20 +52,42 @@ export class AppModule implements OnModuleInit {
         }),
         RulesModule.forRoot(config),
       ],
-      controllers: [projectionController(config.QUALITY_TENANT), EnrichmentController],
+      controllers: [
+        projectionController(config.QUALITY_TENANT),
+        AlertsController,
+        ReportController,
+        ReprocessController,
+      ],
       providers: [
         { provide: QUALITY_CONFIG, useValue: config },
         EnrichmentStateRepository,
-        EnrichmentReport,
-        Thresholds,
-        Alerter,
-        Reprocessor,
+        ReportRepository,
+        ListTenantsUseCase,
+        GetReportUseCase,
+        GetBacklogUseCase,
+        ThresholdsRepository,
+        GetThresholdsUseCase,
+        UpdateThresholdsUseCase,
+        CheckHealthUseCase,
+        AlertStatesRepository,
+        EvaluateAlertsUseCase,
+        ReprocessRepository,
+        SweepUseCase,
+        Schedules,
       ],
     };
   }
 
   async onModuleInit(): Promise<void> {
-    registerQualityMetrics(this.reports, this.thresholds, this.alerter, this.nc);
+    registerQualityMetrics(
+      {
+        tenants: () => this.tenants.execute(),
+        report: (tenant) => this.reports.execute(tenant),
+        thresholds: (tenant) => this.thresholds.execute(tenant),
+        alerts: (tenant) => this.alerts.list(tenant),
+      },
+      this.nc,
+    );
     // Payload rules had a durable of their own on records.received; the projection's
     // consumer checks them now, and the old durable would hold its backlog forever.
     const retired = monitorDurable('rules', this.config.QUALITY_TENANT);

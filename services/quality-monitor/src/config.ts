@@ -11,7 +11,7 @@ import {
   parseDurations,
   portVar,
 } from '@refinery/runtime';
-import { RULES_CONFIG } from './rules/rules-config';
+import { RULES_CONFIG } from './rules-config';
 
 const ratio = z.coerce.number().min(0).max(1);
 const score = z.coerce.number().min(0).max(100);

@@ -1,6 +1,6 @@
 import { waitFor } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
-import type { TenantReport } from '../src/report/enrichment-report';
+import type { TenantReport } from '../src/report/tenant-report';
 import { completedRecord, input, report, startMonitor, type Monitor } from './monitor-app';
 
 describe('the enrichment state projection', () => {

@@ -1,7 +1,7 @@
 import { adminConfigFromEnv, databaseConfigFromEnv, READONLY_ROLE } from '@refinery/persistence';
 import { randomInt } from 'node:crypto';
 import { Client } from 'pg';
-import { ReadOnlyDatabase } from '../src/rules/read-only-database';
+import { ReadOnlyDatabase } from '../src/read-only/read-only-database';
 
 const database = process.env.DATABASE_NAME ?? 'refinery_test';
 

@@ -1,5 +1,6 @@
 import { waitFor } from '@refinery/testing';
-import type { RuleResult, RunReport } from '../src/rules/run-report';
+import type { RuleResult } from '../src/rules/rule-result';
+import type { RunReport } from '../src/runs/run-report';
 import { startMonitor, type Monitor } from './monitor-app';
 import { createScratchSchema, request, seriesValue } from './rules-support';
 

@@ -1,4 +1,8 @@
-import { resolution, stageDataSource } from '@refinery/enrichment';
+import { stageDataSource, stageMigrations } from '@refinery/enrichment';
+import { resolution } from './resolution.stage';
+
+/** The stage_records table every stage keeps; a migration of resolution's own would join it. */
+export const migrations = [...stageMigrations];
 
 /** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */
-export const createServiceDataSource = () => stageDataSource(resolution);
+export const createServiceDataSource = () => stageDataSource(resolution, migrations);

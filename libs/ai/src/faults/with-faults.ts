@@ -1,11 +1,4 @@
-import {
-  AiProviderError,
-  type AiProvider,
-  type AnalysisResult,
-  type ClassificationResult,
-  type RecordInput,
-  type ResolutionResult,
-} from '../provider';
+import { AiProviderError, type AiProvider } from '../provider';
 
 export interface FaultOptions {
   /** Share of calls that fail, in [0, 1]. */
@@ -41,13 +34,9 @@ export function withFaults(provider: AiProvider, options: FaultOptions): AiProvi
     name: provider.name,
     version: provider.version,
     deterministic: provider.deterministic,
-    analyze: (record: RecordInput): Promise<AnalysisResult> =>
-      faulty(() => provider.analyze(record)),
-    classify: (record: RecordInput, analysis: AnalysisResult): Promise<ClassificationResult> =>
-      faulty(() => provider.classify(record, analysis)),
-    resolve: (
-      record: RecordInput,
-      classification: ClassificationResult,
-    ): Promise<ResolutionResult> => faulty(() => provider.resolve(record, classification)),
+    // Parameter types come from AiProvider, the declared return type.
+    analyze: (record) => faulty(() => provider.analyze(record)),
+    classify: (record, analysis) => faulty(() => provider.classify(record, analysis)),
+    resolve: (record, classification) => faulty(() => provider.resolve(record, classification)),
   };
 }

@@ -1,4 +1,5 @@
 import { AI_LABELS, AiProviderError, type RecordInput } from '../provider';
+import { enrichWith } from '../records.spec-fixture';
 import { generateSeedSet } from '../seed/seed-set';
 import { createLocalProvider, type LocalProvider } from './local-provider';
 
@@ -43,12 +44,7 @@ describe('LocalProvider', () => {
     provider = createLocalProvider();
   });
 
-  async function run(record: RecordInput) {
-    const analysis = await provider.analyze(record);
-    const classification = await provider.classify(record, analysis);
-    const resolution = await provider.resolve(record, classification);
-    return { analysis, classification, resolution };
-  }
+  const run = (record: RecordInput) => enrichWith(provider, record);
 
   it('names itself and the training data it learned from', () => {
     expect(provider.name).toBe('local');

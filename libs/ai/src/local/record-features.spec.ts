@@ -1,34 +1,19 @@
-import type { RecordInput } from '../provider';
+import { exceptionRecord, orderRecord } from '../records.spec-fixture';
 import { FeatureSpace } from './feature-space';
 import { recordFeatures, STRUCTURED_FEATURES } from './record-features';
 import { tokenize } from './tokenize';
 
-const exception = (payload: Record<string, unknown>): RecordInput => ({
-  recordId: 'r-1',
-  tenant: 'acme',
-  recordType: 'exception',
-  payload: { order_number: 'A-1', description: 'parcel late', ...payload },
-});
-
-const order = (payload: Record<string, unknown>): RecordInput => ({
-  recordId: 'r-2',
-  tenant: 'acme',
-  recordType: 'order',
-  payload: {
-    order_number: 'A-2',
-    customer: { id: 'c-1' },
-    items: [{ sku: 'S-1', quantity: 2, unit_price: 10 }],
-    currency: 'EUR',
+const exception = exceptionRecord;
+const order = (payload: Record<string, unknown>) =>
+  orderRecord({
     total: 24.99,
-    status: 'paid',
     shipping: {
       country: 'DE',
       fee: 4.99,
       address: { line1: 'Main Street 5', postal_code: '10115' },
     },
     ...payload,
-  },
-});
+  });
 
 describe('tokenize', () => {
   it('keeps negations, drops filler words and buckets numbers by magnitude', () => {

@@ -4,3 +4,4 @@ export {
   ClassificationResultSchema,
   ResolutionResultSchema,
 } from './result-schemas';
+export type { AiTask, TaskPrompts } from './prompts';

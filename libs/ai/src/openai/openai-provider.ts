@@ -8,14 +8,17 @@ import {
   type ResolutionResult,
 } from '../provider';
 import { ChatCompletionsClient, type ChatCompletionsSettings } from './chat-completions-client';
-import { SYSTEM_PROMPTS, userMessages } from './prompts';
+import { systemPrompt, userMessages, type AiTask, type TaskPrompts } from './prompts';
 import {
   AnalysisResultSchema,
   ClassificationResultSchema,
   ResolutionResultSchema,
 } from './result-schemas';
 
-export type OpenAiProviderSettings = ChatCompletionsSettings;
+export interface OpenAiProviderSettings extends ChatCompletionsSettings {
+  /** The prompt of each task this provider will be asked; stages hand over their own. */
+  prompts?: TaskPrompts;
+}
 
 /** Structured outputs take a plain JSON schema; the `$schema` dialect marker is not part of it. */
 function responseSchema(schema: z.ZodType): Record<string, unknown> {
@@ -35,16 +38,18 @@ export class OpenAiProvider implements AiProvider {
   readonly deterministic = false;
   readonly version: string;
   private readonly client: ChatCompletionsClient;
+  private readonly prompts: TaskPrompts;
 
-  constructor(settings: OpenAiProviderSettings) {
+  constructor({ prompts = {}, ...settings }: OpenAiProviderSettings) {
     this.version = `openai:${settings.model}`;
     this.client = new ChatCompletionsClient(settings);
+    this.prompts = prompts;
   }
 
   async analyze(record: RecordInput): Promise<AnalysisResult> {
     return this.ask('analysis', AnalysisResultSchema, {
       schema: SCHEMAS.analyze,
-      system: SYSTEM_PROMPTS.analyze,
+      system: this.system('analyze'),
       user: userMessages.analyze(record),
     });
   }
@@ -52,7 +57,7 @@ export class OpenAiProvider implements AiProvider {
   async classify(record: RecordInput, analysis: AnalysisResult): Promise<ClassificationResult> {
     return this.ask('classification', ClassificationResultSchema, {
       schema: SCHEMAS.classify,
-      system: SYSTEM_PROMPTS.classify,
+      system: this.system('classify'),
       user: userMessages.classify(record, analysis),
     });
   }
@@ -63,9 +68,16 @@ export class OpenAiProvider implements AiProvider {
   ): Promise<ResolutionResult> {
     return this.ask('resolution', ResolutionResultSchema, {
       schema: SCHEMAS.resolve,
-      system: SYSTEM_PROMPTS.resolve,
+      system: this.system('resolve'),
       user: userMessages.resolve(record, classification),
     });
+  }
+
+  private system(task: AiTask): string {
+    const prompt = this.prompts[task];
+    // A wiring mistake, not a model failure: the stage asking did not hand its prompt over.
+    if (prompt === undefined) throw new Error(`openai provider: no prompt was given for ${task}`);
+    return systemPrompt(prompt);
   }
 
   private async ask<T>(

@@ -1,39 +1,22 @@
 import type { RecordInput } from '../provider';
+import { enrichWith, exceptionRecord, orderRecord } from '../records.spec-fixture';
 import { RulesProvider } from './rules-provider';
 
 const NOW = new Date('2025-03-10T12:00:00Z');
 const rules = new RulesProvider({ now: () => NOW });
 
-const exception = (description: string, extra: Record<string, unknown> = {}): RecordInput => ({
-  recordId: 'r-1',
-  tenant: 'acme',
-  recordType: 'exception',
-  payload: { order_number: 'A-1', description, ...extra },
-});
-
-const order = (overrides: Record<string, unknown> = {}): RecordInput => ({
-  recordId: 'r-2',
-  tenant: 'acme',
-  recordType: 'order',
-  payload: {
-    order_number: 'A-2',
-    customer: { id: 'c-1' },
+const exception = (description: string, extra: Record<string, unknown> = {}) =>
+  exceptionRecord({ description, ...extra });
+const order = (overrides: Record<string, unknown> = {}) =>
+  orderRecord({
     items: [{ sku: 'MUG', quantity: 2, unit_price: 10 }],
-    currency: 'EUR',
-    total: 20,
     status: 'shipped',
     shipping: { country: 'DE', promised_at: '2025-03-12T00:00:00Z' },
     ...overrides,
-  },
-});
+  });
 
 /** All three stages, as the pipeline runs them. */
-async function enrich(record: RecordInput) {
-  const analysis = await rules.analyze(record);
-  const classification = await rules.classify(record, analysis);
-  const resolution = await rules.resolve(record, classification);
-  return { analysis, classification, resolution };
-}
+const enrich = (record: RecordInput) => enrichWith(rules, record);
 
 describe('RulesProvider', () => {
   it('names itself and its rule set', () => {

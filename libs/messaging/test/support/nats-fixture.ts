@@ -10,6 +10,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
+import { eventually } from './eventually';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -63,6 +64,12 @@ export class NatsFixture {
   async dlqCount(): Promise<number> {
     const info = await this.jsm.streams.info(this.dlqStream, { subjects_filter: this.dlqSubject });
     return info.state.subjects?.[this.dlqSubject] ?? 0;
+  }
+
+  /** Waits for the first dead letter, then returns the latest. */
+  async deadLetter(): Promise<StoredMsg | null> {
+    await eventually(() => this.dlqCount());
+    return this.lastDeadLetter();
   }
 
   async lastDeadLetter(): Promise<StoredMsg | null> {

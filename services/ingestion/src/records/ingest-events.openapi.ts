@@ -23,29 +23,7 @@ export const ingestBodySchema: SchemaObject = {
   ],
 };
 
-const problem: SchemaObject = {
-  type: 'object',
-  description: 'RFC 9457 problem details (application/problem+json)',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { path: { type: 'string' }, message: { type: 'string' } },
-      },
-    },
-  },
-};
-
-export const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: problem } },
-});
+export { problemResponse } from '@refinery/runtime';
 
 export const acceptedSchema: SchemaObject = {
   oneOf: [

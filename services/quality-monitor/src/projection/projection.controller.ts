@@ -12,7 +12,7 @@ import {
   type ReadMask,
 } from '@refinery/contracts';
 import { JetStreamConsumer, type InboundMessage } from '@refinery/messaging';
-import { StreamRulesUseCase } from '../rules/stream-rules.use-case';
+import { StreamRulesUseCase } from '../payload-rules/stream-rules.use-case';
 import { EnrichmentStateRepository } from './enrichment-state.repository';
 import { mergeRows, type ProjectedEvent } from './state-rows';
 

@@ -1,16 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { z } from 'zod';
-import { badField, notFound, parseInput } from '../problems';
-import { DIMENSIONS, RULE_TYPES, RuleSchema, type StoredRule } from './rule-definition';
+import { badField, notFound, parseInput } from '../shared/problems';
+import { DIMENSIONS, RuleSchema, type Rule, type StoredRule } from './rule-definition';
+import type { RuleFilter, RulePatch } from './rules.command';
 import { RuleChecks } from './rule-checks';
 import { RulesRepository } from './rules.repository';
-
-const ListFilterSchema = z.object({
-  table: z.string().max(200).optional(),
-  type: z.enum(RULE_TYPES).optional(),
-});
-
-const PatchSchema = z.record(z.string(), z.unknown());
 
 // The rule's own fields first: stored as jsonb, they come back in no particular order.
 const view = ({ id, name, type, severity, enabled, table, ...rest }: StoredRule) => ({
@@ -32,14 +25,13 @@ export class ManageRulesUseCase {
     private readonly checks: RuleChecks,
   ) {}
 
-  async create(body: unknown) {
-    const rule = parseInput(RuleSchema, body);
+  async create(rule: Rule) {
     await this.checks.validate(rule);
     return view(await this.rules.create(rule));
   }
 
-  async list(query: unknown) {
-    return { rules: (await this.rules.list(parseInput(ListFilterSchema, query))).map(view) };
+  async list(filter: RuleFilter) {
+    return { rules: (await this.rules.list(filter)).map(view) };
   }
 
   async get(idOrName: string) {
@@ -47,9 +39,8 @@ export class ManageRulesUseCase {
   }
 
   /** Fields given replace the stored ones; null removes an optional one. The type stays. */
-  async update(idOrName: string, body: unknown) {
+  async update(idOrName: string, patch: RulePatch) {
     const current = await this.require(idOrName);
-    const patch = parseInput(PatchSchema, body);
     if ('type' in patch && patch.type !== current.type)
       throw badField('type', 'cannot change; create a new rule instead');
     const { id, created_at: _created, updated_at: _updated, ...definition } = current;

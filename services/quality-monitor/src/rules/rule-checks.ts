@@ -1,20 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ProblemException } from '@refinery/runtime';
 import { DatabaseError } from 'pg';
-import { badField } from '../problems';
-import { OFF_LIMITS_SCHEMAS, offLimits, offLimitsRelationIn } from './off-limits';
-import { isTimeout, ReadOnlyDatabase, type Query } from './read-only-database';
-import { isPayloadRule, splitTable, type Rule, type StoredRule } from './rule-definition';
-import { RULES_SETTINGS, type RulesConfig } from './rules-config';
+import { badField } from '../shared/problems';
+import { countRows, describeTable, planOf, unknownTable } from '../read-only/catalog.repository';
+import { OFF_LIMITS_SCHEMAS, offLimits, offLimitsRelationIn } from '../read-only/off-limits';
+import { isTimeout, ReadOnlyDatabase, type Query } from '../read-only/read-only-database';
+import { splitTable } from '../read-only/sql-names';
+import { isPayloadRule, type Rule, type StoredRule } from './rule-definition';
+import { RULES_SETTINGS, type RulesConfig } from '../rules-config';
+import { outcomeOf, summaryOf, type RuleOutcome, type RuleResult } from './rule-result';
 import {
-  outcomeOf,
-  summaryOf,
-  UNEXPECTED_IDS_SIZE,
-  type RuleOutcome,
-  type RuleResult,
-} from './run-report';
-import { checkReadOnlySql } from './sql-guard';
-import { describeTable, unknownTable } from './table-catalog';
+  customFailing,
+  failingCount,
+  customRelation,
+  tableCounts,
+  tableFailing,
+  tryPattern,
+} from './rule-checks.repository';
+import { checkReadOnlySql } from '../read-only/sql-guard';
 import { blamedField, CheckError, planTableCheck } from './table-rule-sql';
 
 type CustomRule = Extract<Rule, { type: 'custom_sql' }>;
@@ -51,20 +54,14 @@ export class RuleChecks {
         const sql = this.guard(rule);
         await this.db.read(this.config.QUALITY_CUSTOM_SQL_TIMEOUT_MS, async (query) => {
           if (rule.table) await this.countRows(query, rule.table);
-          await this.explain(query, 'sql', `SELECT * FROM (\n${sql}\n) AS failing`, []);
+          await this.explain(query, 'sql', customRelation(sql), []);
         });
         return;
       }
       await this.db.read(this.config.QUALITY_QUERY_TIMEOUT_MS, async (query) => {
         const plan = await planTableCheck(query, rule, this.config.QUALITY_READONLY_USER);
-        if (rule.type === 'regex')
-          await this.explain(query, 'pattern', `SELECT '' ~ $1`, [rule.pattern], true);
-        await this.explain(
-          query,
-          blamedField(rule),
-          `SELECT count(*) FROM ${plan.table.sql} AS t WHERE ${plan.condition}`,
-          plan.params,
-        );
+        if (rule.type === 'regex') await blame('pattern', () => tryPattern(query, rule.pattern));
+        await this.explain(query, blamedField(rule), failingCount(plan), plan.params);
       });
     } catch (error) {
       if (error instanceof CheckError) throw badField(error.path, error.message);
@@ -74,31 +71,9 @@ export class RuleChecks {
 
   private async builtIn(rule: Exclude<StoredRule, CustomRule>): Promise<RuleOutcome> {
     return this.db.read(this.config.QUALITY_QUERY_TIMEOUT_MS, async (query) => {
-      const { table, column, id, order, condition, params } = await planTableCheck(
-        query,
-        rule,
-        this.config.QUALITY_READONLY_USER,
-      );
-      const [counts] = await query<Record<string, string>>(
-        `SELECT count(*) AS element_count, count(*) FILTER (WHERE ${column} IS NULL) AS missing_count,
-                count(*) FILTER (WHERE ${condition}) AS unexpected_count
-           FROM ${table.sql} AS t`,
-        params,
-      );
-      const failing = await query<{ id: string | null; value: unknown }>(
-        `SELECT ${id} AS id, to_jsonb(${column}) AS value FROM ${table.sql} AS t
-          WHERE ${condition} ORDER BY ${order} LIMIT ${UNEXPECTED_IDS_SIZE}`,
-        params,
-      );
-      return outcomeOf(
-        rule.type,
-        {
-          element_count: Number(counts.element_count),
-          missing_count: Number(counts.missing_count),
-          unexpected_count: Number(counts.unexpected_count),
-        },
-        failing,
-      );
+      const check = await planTableCheck(query, rule, this.config.QUALITY_READONLY_USER);
+      const counts = await tableCounts(query, check);
+      return outcomeOf(rule.type, counts, await tableFailing(query, check));
     });
   }
 
@@ -107,23 +82,16 @@ export class RuleChecks {
     const sql = this.guard(rule);
     return this.db.read(this.config.QUALITY_CUSTOM_SQL_TIMEOUT_MS, async (query) => {
       // What a view reads can change after the rule was accepted.
-      await this.explain(query, 'sql', `SELECT * FROM (\n${sql}\n) AS failing`, []);
-      const rows = await query<{ row: Record<string, unknown>; total: string }>(
-        `SELECT to_jsonb(failing) AS row, count(*) OVER () AS total
-           FROM (\n${sql}\n) AS failing LIMIT ${UNEXPECTED_IDS_SIZE}`,
-      );
+      await this.explain(query, 'sql', customRelation(sql), []);
+      const { rows, total } = await customFailing(query, sql);
       const elements = rule.table ? await this.countRows(query, rule.table) : null;
-      const failing = rows.map(({ row }) => ({
+      const failing = rows.map((row) => ({
         id: row.id === undefined || row.id === null ? null : String(row.id),
         value: row,
       }));
       return outcomeOf(
         'custom_sql',
-        {
-          element_count: elements,
-          missing_count: null,
-          unexpected_count: rows.length === 0 ? 0 : Number(rows[0].total),
-        },
+        { element_count: elements, missing_count: null, unexpected_count: total },
         failing,
       );
     });
@@ -140,24 +108,12 @@ export class RuleChecks {
     const [schema, table] = splitTable(name);
     const info = await describeTable(query, schema, table);
     if (!info) throw new CheckError('table', unknownTable(name, this.config.QUALITY_READONLY_USER));
-    const [row] = await query<{ n: string }>(`SELECT count(*) AS n FROM ${info.sql}`);
-    return Number(row.n);
+    return countRows(query, info);
   }
 
-  /**
-   * Plans the statement (or runs it, when `run`) and blames `path` for what Postgres refuses,
-   * or for a relation off limits in the plan.
-   */
-  private async explain(query: Query, path: string, sql: string, params: unknown[], run = false) {
-    let rows: { 'QUERY PLAN'?: unknown }[];
-    try {
-      rows = await query(run ? sql : `EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`, params);
-    } catch (error) {
-      if (error instanceof DatabaseError && !isTimeout(error))
-        throw new CheckError(path, `Postgres refuses it: ${error.message}`);
-      throw error;
-    }
-    const read = run ? undefined : offLimitsRelationIn(rows[0]?.['QUERY PLAN']);
+  /** Plans the statement and blames `path` for what Postgres refuses, or for a relation off limits. */
+  private async explain(query: Query, path: string, sql: string, params: unknown[]) {
+    const read = offLimitsRelationIn(await blame(path, () => planOf(query, sql, params)));
     if (read) throw offLimits(read.schema, read.relation, path);
   }
 
@@ -172,5 +128,16 @@ export class RuleChecks {
     if (error instanceof CheckError) return `${error.path}: ${error.message}`;
     if (error instanceof ProblemException) return error.problem.detail ?? error.message;
     return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** What Postgres refuses in `work` (a timeout aside) is the fault of the rule's field `path`. */
+async function blame<T>(path: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DatabaseError && !isTimeout(error))
+      throw new CheckError(path, `Postgres refuses it: ${error.message}`);
+    throw error;
   }
 }

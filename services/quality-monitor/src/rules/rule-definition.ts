@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDENTIFIER, identifier, QUALIFIED_COLUMN, QUALIFIED_TABLE } from '../read-only/sql-names';
 
 export const RULE_TYPES = [
   'not_null',
@@ -36,19 +37,8 @@ export const ROW_LEVEL_TYPES: readonly RuleType[] = [
 /** The `table` of rules on incoming record payloads (records.received). */
 export const PAYLOAD = 'payload';
 
-const NAME = '[A-Za-z_][A-Za-z0-9_]{0,62}';
-export const IDENTIFIER = new RegExp(`^${NAME}$`);
-export const QUALIFIED_TABLE = new RegExp(`^(${NAME})\\.(${NAME})$`);
-const QUALIFIED_COLUMN = new RegExp(`^(${NAME})\\.(${NAME})\\.(${NAME})$`);
 /** A field of the payload: `customer.email`, `items[].sku` (every item), `items.0.sku`. */
 const PAYLOAD_PATH = /^[A-Za-z0-9_]+(\[\])?(\.[A-Za-z0-9_]+(\[\])?)*$/;
-
-export const identifier = z
-  .string()
-  .regex(IDENTIFIER, 'must be a plain SQL name: letters, digits and _, not starting with a digit');
-export const qualifiedTable = z
-  .string()
-  .regex(QUALIFIED_TABLE, 'must be schema.table, both plain SQL names');
 
 const common = {
   name: z
@@ -136,16 +126,3 @@ export type StoredRule = Rule & { id: string; created_at: string; updated_at: st
 export type TableRule = Exclude<Rule, { type: 'custom_sql' }>;
 
 export const isPayloadRule = (rule: Rule) => rule.table === PAYLOAD;
-
-/** The parts of a `schema.table.column` reference. */
-export function splitReference(reference: string): [schema: string, table: string, column: string] {
-  const match = QUALIFIED_COLUMN.exec(reference);
-  if (!match) throw new Error(`"${reference}" is not schema.table.column`);
-  return [match[1], match[2], match[3]];
-}
-
-export function splitTable(table: string): [schema: string, table: string] {
-  const match = QUALIFIED_TABLE.exec(table);
-  if (!match) throw new Error(`"${table}" is not schema.table`);
-  return [match[1], match[2]];
-}

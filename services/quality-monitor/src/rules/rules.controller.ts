@@ -9,7 +9,9 @@ import {
 } from '@nestjs/swagger';
 import { RequireOperator } from '@refinery/runtime';
 import { ManageRulesUseCase } from './manage-rules.use-case';
-import { problemResponse, ruleBody } from './rules.openapi';
+import { jsonSchema, problemResponse } from '../shared/openapi';
+import { RuleSchema } from './rule-definition';
+import { ruleFilterOf, ruleOf, rulePatchOf } from './rules.command';
 
 @ApiTags('quality rules')
 @ApiSecurity('api-key')
@@ -24,12 +26,12 @@ export class RulesController {
     summary:
       'Create a rule: not_null, range, regex, accepted_values, unique, foreign_key or custom_sql on schema.table, or a row-level rule on the payload of incoming records',
   })
-  @ApiBody({ schema: ruleBody })
+  @ApiBody({ schema: jsonSchema(RuleSchema) })
   @ApiResponse(
     problemResponse(400, 'A bad field, an unknown table or column, or SQL that is not one SELECT'),
   )
   create(@Body() body: unknown) {
-    return this.rules.create(body);
+    return this.rules.create(ruleOf(body));
   }
 
   @Get()
@@ -37,7 +39,7 @@ export class RulesController {
   @ApiQuery({ name: 'table', required: false, description: 'schema.table or payload' })
   @ApiQuery({ name: 'type', required: false })
   list(@Query() query: unknown) {
-    return this.rules.list(query);
+    return this.rules.list(ruleFilterOf(query));
   }
 
   @Get(':id')
@@ -52,7 +54,7 @@ export class RulesController {
   @ApiBody({ schema: { type: 'object', additionalProperties: true } })
   @ApiResponse(problemResponse(400, 'The rule as changed is not valid'))
   update(@Param('id') id: string, @Body() body: unknown) {
-    return this.rules.update(id, body);
+    return this.rules.update(id, rulePatchOf(body));
   }
 
   @Delete(':id')

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseError } from 'pg';
 import { DataSource } from 'typeorm';
-import { badField } from '../problems';
+import { badField } from '../shared/problems';
 import { PAYLOAD, type Rule, type StoredRule } from './rule-definition';
+import { iso } from '../shared/values';
 
 interface RuleRow {
   id: string;
@@ -17,8 +18,8 @@ const COLUMNS = `id, definition, created_at, updated_at`;
 const stored = (row: RuleRow): StoredRule => ({
   id: row.id,
   ...row.definition,
-  created_at: new Date(row.created_at).toISOString(),
-  updated_at: new Date(row.updated_at).toISOString(),
+  created_at: iso(row.created_at),
+  updated_at: iso(row.updated_at),
 });
 
 const copies = (rule: Rule) => [

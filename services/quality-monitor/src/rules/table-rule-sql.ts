@@ -1,7 +1,13 @@
 import { escapeIdentifier as ident } from 'pg';
-import type { Query } from './read-only-database';
-import { splitReference, splitTable, type TableRule } from './rule-definition';
-import { describeTable, unknownColumn, unknownTable, type TableInfo } from './table-catalog';
+import type { Query } from '../read-only/read-only-database';
+import { splitReference, splitTable } from '../read-only/sql-names';
+import type { TableRule } from './rule-definition';
+import {
+  describeTable,
+  unknownColumn,
+  unknownTable,
+  type TableInfo,
+} from '../read-only/catalog.repository';
 
 /** A rule that cannot run as written; `path` is the field of the rule at fault. */
 export class CheckError extends Error {
