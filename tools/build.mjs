@@ -6,6 +6,15 @@ import { rmSync } from 'node:fs';
 rmSync('dist', { recursive: true, force: true });
 execFileSync(
   'swc',
-  ['libs', 'services', '-d', 'dist', '--copy-files', '--ignore', '**/*.spec.ts', '--quiet'],
+  [
+    'libs',
+    'services',
+    '-d',
+    'dist',
+    '--copy-files',
+    '--ignore',
+    '**/*.spec.ts,**/*.spec-fixture.ts',
+    '--quiet',
+  ],
   { stdio: 'inherit' },
 );
