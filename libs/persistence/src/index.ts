@@ -9,11 +9,16 @@ export type {
 export { runMigrations } from './data-source/run-migrations';
 export type { MigrationLog } from './data-source/run-migrations';
 export {
+  causesOf,
   describeDatabaseError,
   isInputDatabaseError,
   isTransientDatabaseError,
 } from './errors/database-errors';
-export type { DatabaseErrorDescription, DatabaseErrorKind } from './errors/database-errors';
+export type {
+  DatabaseErrorDescription,
+  DatabaseErrorKind,
+  ErrorFields,
+} from './errors/database-errors';
 export { PersistenceModule } from './persistence.module';
 export type { PersistenceOptions } from './persistence.module';
 export { provisionDatabase } from './provision/provision-database';

@@ -1,4 +1,4 @@
-import { isTransientDatabaseError } from '@refinery/persistence';
+import { causesOf, isTransientDatabaseError } from '@refinery/persistence';
 import { errors } from '@nats-io/transport-node';
 
 const NATS_TRANSIENT = [
@@ -14,15 +14,6 @@ const NATS_TRANSIENT = [
 const NATS_UNAVAILABLE =
   /^NATS (connection is (closed|draining)|disconnected|unavailable)|no ack within \d+ ms/;
 
-/** The error and the errors it wraps, outermost first. */
-function* chain(error: unknown): Generator<unknown> {
-  const seen = new Set<unknown>();
-  for (let e = error; e instanceof Error && !seen.has(e); e = e.cause) {
-    seen.add(e);
-    yield e;
-  }
-}
-
 /**
  * A failure that says nothing about the input: the database or NATS could not serve the
  * request just now, and the same work may well succeed later. Anything else (a refused
@@ -30,7 +21,7 @@ function* chain(error: unknown): Generator<unknown> {
  */
 export function isTransientFailure(error: unknown): boolean {
   if (isTransientDatabaseError(error)) return true;
-  for (const e of chain(error)) {
+  for (const e of causesOf(error)) {
     if (NATS_TRANSIENT.some((type) => e instanceof type)) return true;
     if (e instanceof Error && NATS_UNAVAILABLE.test(e.message)) return true;
   }

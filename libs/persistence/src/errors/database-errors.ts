@@ -47,7 +47,8 @@ const TRANSIENT_MESSAGES =
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
-interface ErrorFields {
+/** What an error may carry, read without trusting its type. */
+export interface ErrorFields {
   code?: unknown;
   severity?: unknown;
   detail?: unknown;
@@ -57,7 +58,7 @@ interface ErrorFields {
 }
 
 /** The error and what it wraps (TypeORM's `driverError`, an `Error`'s `cause`), outermost first. */
-function* chain(error: unknown): Generator<ErrorFields> {
+export function* causesOf(error: unknown): Generator<ErrorFields> {
   const seen = new Set<unknown>();
   let current = error;
   while (typeof current === 'object' && current !== null && !seen.has(current)) {
@@ -76,7 +77,7 @@ function kindOfCode(code: string): DatabaseErrorKind {
 
 /** Says what a database error means for retrying, or undefined when it is no database error. */
 export function describeDatabaseError(error: unknown): DatabaseErrorDescription | undefined {
-  for (const e of chain(error)) {
+  for (const e of causesOf(error)) {
     const message = typeof e.message === 'string' ? e.message : '';
     const code = typeof e.code === 'string' ? e.code : undefined;
     // Postgres's own errors carry a severity beside the SQLSTATE; Node's carry neither.

@@ -1,15 +1,10 @@
-import { describeDatabaseError } from '@refinery/persistence';
+import { causesOf, describeDatabaseError } from '@refinery/persistence';
 
 /** Why an event cannot be stored or published however often it is tried. */
 export interface Refusal {
   reason: string;
   /** Too large rather than malformed: HTTP says 413. */
   tooLarge: boolean;
-}
-
-/** The error and what it wraps, outermost first. */
-function* chain(error: unknown): Generator<Error> {
-  for (let e = error, n = 0; e instanceof Error && n < 10; e = e.cause, n++) yield e;
 }
 
 /**
@@ -25,7 +20,9 @@ export function refusalOf(error: unknown): Refusal | undefined {
       tooLarge: database.code === '54000',
     };
   }
-  if ([...chain(error)].some((e) => /max_payload/.test(e.message))) {
+  if (
+    [...causesOf(error)].some((e) => typeof e.message === 'string' && /max_payload/.test(e.message))
+  ) {
     return {
       reason:
         'the event is too large to publish: with its envelope it exceeds the bus message limit',
