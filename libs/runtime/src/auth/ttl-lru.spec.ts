@@ -1,5 +1,5 @@
 import { FailureThrottle } from './failure-throttle';
-import { TtlLru } from './ttl-lru';
+import { LookupCache, TtlLru } from './ttl-lru';
 
 describe('TtlLru', () => {
   it('forgets an entry when its time is up', () => {
@@ -43,5 +43,30 @@ describe('FailureThrottle', () => {
     for (let i = 0; i < 10_000; i++) throttle.fail(`addr-${i}`);
     expect(throttle.retryAfterS('addr-9999')).toBe(60);
     expect(throttle.retryAfterS('addr-0')).toBe(0);
+  });
+});
+
+describe('LookupCache', () => {
+  it('looks a key up once however many wait on it, and keeps the answer', async () => {
+    const cache = new LookupCache<string>(10, { found: 60_000, missing: 60_000 });
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return 'acme';
+    };
+    expect(await Promise.all([cache.get('k', load), cache.get('k', load)])).toEqual([
+      'acme',
+      'acme',
+    ]);
+    expect(await cache.get('k', load)).toBe('acme');
+    expect(loads).toBe(1);
+  });
+
+  it('keeps a miss for its own time, and forgets a failed lookup', async () => {
+    const cache = new LookupCache<string>(10, { found: 60_000, missing: 0 });
+    expect(await cache.get('k', async () => null)).toBeNull();
+    expect(await cache.get('k', async () => 'found')).toBe('found');
+    await expect(cache.get('x', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(await cache.get('x', async () => 'back')).toBe('back');
   });
 });

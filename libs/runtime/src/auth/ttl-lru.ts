@@ -35,3 +35,34 @@ export class TtlLru<K, V> {
     return this.entries.size;
   }
 }
+
+/**
+ * Looked-up values (null for "not there"), each kept for its own time, with one lookup per
+ * key at a time however many callers wait on it.
+ */
+export class LookupCache<V> {
+  private readonly entries: TtlLru<string, V | null>;
+  private readonly inFlight = new Map<string, Promise<V | null>>();
+
+  constructor(
+    capacity: number,
+    private readonly ttl: { found: number; missing: number },
+  ) {
+    this.entries = new TtlLru(capacity);
+  }
+
+  get(key: string, load: () => Promise<V | null>): Promise<V | null> {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return Promise.resolve(hit);
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const loading = load()
+      .then((value) => {
+        this.entries.set(key, value, value ? this.ttl.found : this.ttl.missing);
+        return value;
+      })
+      .finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, loading);
+    return loading;
+  }
+}
