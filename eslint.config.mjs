@@ -24,6 +24,12 @@ export default tseslint.config(
     rules: { '@nx/enforce-module-boundaries': boundaries(true) },
   },
   {
+    // The tools are plain JavaScript: their imports are checked all the same.
+    files: ['**/*.mjs'],
+    plugins: { '@nx': nx },
+    rules: { '@nx/enforce-module-boundaries': boundaries(false) },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
       globals: {
@@ -65,6 +71,13 @@ function boundaries(tests) {
           sourceTag: 'type:testing',
           onlyDependOnLibsWithTags: ['type:infra', 'type:contracts'],
         },
+        // deploy/test drives the services as processes (libs/testing): libs only, never an app.
+        {
+          sourceTag: 'type:e2e',
+          onlyDependOnLibsWithTags: ['type:testing', 'type:infra', 'type:contracts', 'type:domain'],
+        },
+        // tools/ runs before a build may exist; what it needs of the code it loads from dist/.
+        { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra'] },
         {
           sourceTag: 'scope:ingestion',
           onlyDependOnLibsWithTags: ['scope:shared', 'scope:ingestion'],

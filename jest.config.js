@@ -11,7 +11,11 @@ module.exports = {
   roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/deploy'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
-  moduleNameMapper: { '^@refinery/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  // A lib's test support (@refinery/<lib>/testing) before the lib itself: the first match wins.
+  moduleNameMapper: {
+    '^@refinery/([^/]+)/testing$': '<rootDir>/libs/$1/test/support/index.ts',
+    '^@refinery/([^/]+)$': '<rootDir>/libs/$1/src/index.ts',
+  },
   setupFiles: ['reflect-metadata'],
   // A nats-server of the run's own: tests run beside `npm start` without touching its streams.
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',

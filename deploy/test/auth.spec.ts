@@ -1,28 +1,23 @@
-import { TestTenants } from '@refinery/testing';
-import { startIngestion, type Ingestion } from '../../services/ingestion/test/ingestion-app';
-import {
-  OPERATOR_KEY,
-  startMonitor,
-  type Monitor,
-} from '../../services/quality-monitor/test/monitor-app';
+import { startServiceProcesses, TestTenants, type ServiceProcess } from '@refinery/testing';
+import { OPERATOR_KEY, startMonitor, type Monitor } from './support/monitor-process';
 
-/** Several instances of two services, as a deployment runs them, sharing the keys. */
+/** Several instances of two services, each its own process as deployed, sharing the keys. */
 describe('API keys across instances', () => {
-  let ingestion: Ingestion[];
+  let ingestion: ServiceProcess[];
   let monitor: Monitor;
   let tenants: TestTenants;
 
   beforeAll(async () => {
     const env = { REFINERY_ADMIN_API_KEY: OPERATOR_KEY };
-    ingestion = [await startIngestion(env), await startIngestion(env)];
+    ingestion = await startServiceProcesses(['ingestion', 'ingestion'], env);
     monitor = await startMonitor(env);
     tenants = await TestTenants.open();
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await tenants?.close();
     await monitor?.close();
-    for (const instance of ingestion ?? []) await instance.close();
+    for (const instance of ingestion ?? []) await instance.stop();
   });
 
   const report = (key: string, tenant: string, url = monitor.url) =>

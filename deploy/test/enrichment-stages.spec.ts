@@ -1,18 +1,17 @@
 import {
   enrichesSeedRecords,
-  startPipeline,
+  startStageServices,
   stagesOf,
-  type Pipeline,
-} from '../../libs/enrichment/test/support/pipeline';
-import { STAGES } from './support/stages';
+  type StageServices,
+} from '@refinery/enrichment/testing';
 
-/** The three real stages, each from its own service, together with the local model. */
+/** The three stage services, each its own process from the build, with the local model. */
 describe('the enrichment stages with the local model', () => {
-  let pipeline: Pipeline;
+  let pipeline: StageServices;
   beforeAll(async () => {
-    pipeline = await startPipeline({ stages: STAGES });
+    pipeline = await startStageServices();
   });
-  afterAll(() => pipeline.close());
+  afterAll(() => pipeline?.close());
 
   it('complete every record once, classifying only records with a problem', async () => {
     await enrichesSeedRecords(pipeline);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import {
   connect,
@@ -10,46 +9,44 @@ import {
 import {
   buildNatsConfig,
   natsUsers,
+  STAGES,
   subjectOf,
   tenantConsumerOf,
   tenantInboxPrefix,
   type EventPayload,
 } from '@refinery/contracts';
-import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
-import { startNatsServer, TestTenants, uniqueName, type NatsServer } from '@refinery/testing';
-import { startPipeline, type Pipeline } from '../../libs/enrichment/test/support/pipeline';
-import { STAGES } from './support/stages';
-import { order, startIngestion, type Ingestion } from '../../services/ingestion/test/ingestion-app';
-import { AppModule as QualityMonitorModule } from '../../services/quality-monitor/src/app.module';
-import { QualityConfigSchema } from '../../services/quality-monitor/src/config';
+import {
+  startNatsServer,
+  startServiceProcess,
+  TestTenants,
+  uniqueName,
+  type NatsServer,
+  type ServiceProcess,
+} from '@refinery/testing';
 
 // The server of deploy/nats/nats-server.conf, generated for two tenants: every service runs
-// as its own user, and a tenant's users can reach their own subjects only.
+// as its own process and its own user, and a tenant's users can reach their own subjects only.
 
 const encoder = new TextEncoder();
 
 /** What the server logged as refused: `Publish Violation - User "x", Subject "y"`. */
 const violations = (log: string) => log.split('\n').filter((line) => line.includes('Violation'));
 
-/** The monitor of every tenant, with nothing scheduled: what it does at start is what counts. */
-async function startMonitor(env: Record<string, string>) {
-  const config = loadConfig(QualityConfigSchema, {
-    DATABASE_NAME: 'refinery_test',
-    ...process.env,
-    LOG_LEVEL: 'warn',
-    QUALITY_SWEEP_INTERVAL: '0',
-    QUALITY_ALERT_INTERVAL: '0',
-    QUALITY_RULES_INTERVAL: '0',
-    ...env,
-  });
-  const app = await createServiceApp({
-    name: 'quality-monitor',
-    module: QualityMonitorModule.forRoot(config),
-    description: 'test',
-    logLevel: 'warn',
-  });
-  return { app, url: `http://127.0.0.1:${await startServiceApp(app, 0)}` };
-}
+/** An order as an upstream system publishes it. */
+const order = (externalId: string) => ({
+  type: 'order',
+  source: 'shop-eu',
+  external_id: externalId,
+  occurred_at: '2026-11-20T09:30:00Z',
+  data: {
+    order_number: `A-${externalId}`,
+    customer: { id: 'c-42', email: 'ana@example.com' },
+    items: [{ sku: 'SKU-1', quantity: 2, unit_price: 12.5 }],
+    currency: 'EUR',
+    total: 25,
+    status: 'paid',
+  },
+});
 
 /** The permissions violation the client reports for a refused publish or subscription. */
 async function refusal(attempt: Promise<unknown>): Promise<PermissionViolationError> {
@@ -67,9 +64,7 @@ async function refusal(attempt: Promise<unknown>): Promise<PermissionViolationEr
 
 describe('NATS users and permissions (deploy/nats)', () => {
   let server: NatsServer;
-  let ingestion: Ingestion;
-  let monitor: { app: INestApplication; url: string } | undefined;
-  const pipelines: Pipeline[] = [];
+  const services: ServiceProcess[] = [];
   const clients: NatsConnection[] = [];
   let a: string;
   let b: string;
@@ -105,7 +100,11 @@ describe('NATS users and permissions (deploy/nats)', () => {
     };
 
     const operatorKey = TestTenants.operatorKey();
-    ingestion = await startIngestion({ ...as('ingestion'), REFINERY_ADMIN_API_KEY: operatorKey });
+    const ingestion = await startServiceProcess('ingestion', {
+      ...as('ingestion'),
+      REFINERY_ADMIN_API_KEY: operatorKey,
+    });
+    services.push(ingestion);
     // Created as an operator does, which also makes each tenant's subscriber durable.
     for (const slug of [a, b]) {
       const created = await fetch(`${ingestion.url}/v1/admin/tenants`, {
@@ -115,19 +114,22 @@ describe('NATS users and permissions (deploy/nats)', () => {
       });
       expect(created.status).toBe(201);
     }
-    for (const stage of STAGES) {
-      pipelines.push(
-        await startPipeline({ stages: [stage], env: { ...as(stage.name), ENRICHMENT_TENANT: a } }),
-      );
-    }
-    monitor = await startMonitor(as('quality-monitor'));
-  }, 40_000);
+    for (const stage of STAGES)
+      services.push(await startServiceProcess(stage, { ...as(stage), ENRICHMENT_TENANT: a }));
+    // The monitor of every tenant, with nothing scheduled: what it does at start is what counts.
+    services.push(
+      await startServiceProcess('quality-monitor', {
+        ...as('quality-monitor'),
+        QUALITY_SWEEP_INTERVAL: '0',
+        QUALITY_ALERT_INTERVAL: '0',
+        QUALITY_RULES_INTERVAL: '0',
+      }),
+    );
+  }, 60_000);
 
   afterAll(async () => {
     await Promise.all(clients.map((nc) => nc.close()));
-    await monitor?.app.close();
-    for (const pipeline of pipelines) await pipeline.close();
-    await ingestion?.close();
+    for (const service of services.reverse()) await service.stop();
     await server?.stop();
   });
 
@@ -166,6 +168,7 @@ describe('NATS users and permissions (deploy/nats)', () => {
     expect(await msg?.ackAck()).toBe(true);
 
     // The monitor reads the dead-letter count from JetStream for its metrics.
+    const monitor = services.find((s) => s.name === 'quality-monitor');
     expect((await fetch(`${monitor?.url}/metrics`)).status).toBe(200);
     // Starting, provisioning, consuming and publishing: no service asked for more than it has.
     expect(violations(server.log())).toEqual([]);

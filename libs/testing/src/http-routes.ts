@@ -66,3 +66,36 @@ function routesOfController(controller: Type): HttpRoute[] {
     return [{ route, access }];
   });
 }
+
+/**
+ * Every route a running service's OpenAPI document lists, as `GET /api/x/:tenant`. The
+ * document answers any valid key; routes excluded from it (/metrics) are not among them.
+ */
+export async function documentedRoutes(url: string, apiKey: string): Promise<string[]> {
+  const res = await fetch(`${url}/docs-json`, { headers: { 'x-api-key': apiKey } });
+  if (!res.ok) throw new Error(`${url}/docs-json answered ${res.status}: ${await res.text()}`);
+  const { paths } = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+  const methods = /^(get|put|post|delete|options|head|patch|trace)$/;
+  return Object.entries(paths)
+    .flatMap(([path, operations]) =>
+      Object.keys(operations)
+        .filter((key) => methods.test(key))
+        .map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    )
+    .sort();
+}
+
+/**
+ * Routes a module declares that its running app's OpenAPI document leaves out, the open paths
+ * aside: what a test reading the document (deploy/test/route-access.spec.ts) would not see.
+ */
+export async function undocumentedRoutes(
+  module: ModuleRef,
+  url: string,
+  apiKey: string,
+): Promise<string[]> {
+  const documented = new Set(await documentedRoutes(url, apiKey));
+  return httpRoutesOf(module)
+    .map(({ route }) => route)
+    .filter((route) => !documented.has(route) && !OPEN_PATHS.some((p) => route === `GET ${p}`));
+}

@@ -10,3 +10,5 @@ export * from './http-routes';
 export * from './hostile-bodies';
 export * from './hostile-http';
 export * from './stage-work';
+export * from './service-process';
+export * from './tenant-consumers';

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 import { freePort } from './free-port';
+import { spawnGuarded, stopGuarded } from './guarded-process';
 
 /** Debian installs it in /usr/sbin, which is not on an ordinary user's PATH. */
 export function natsServerBinary(): string {
@@ -33,30 +34,6 @@ export interface NatsServerOptions {
 }
 
 /**
- * Runs the server and, once it has exited, removes its directory ($1). Its standard input is a
- * pipe from the process that started it, which reaches end-of-file when that process goes away
- * however it does (Ctrl-C, a kill, a crash): the server is then stopped too, so nothing is left
- * running or on disk. Ctrl-C reaches the whole process group, so the guard itself ignores it.
- */
-const GUARD = `
-dir=$1; shift
-exec 3<&0
-"$@" </dev/null &
-pid=$!
-trap '' INT
-trap 'kill $pid 2>/dev/null' TERM HUP
-{ read -r _ <&3; kill $pid 2>/dev/null; } &
-reader=$!
-exec 3<&-
-status=0
-wait $pid || status=$?
-while kill -0 $pid 2>/dev/null; do wait $pid || status=$?; done
-kill $reader 2>/dev/null
-rm -rf "$dir"
-exit $status
-`;
-
-/**
  * A nats-server of the caller's own, with JetStream in a fresh temporary directory, on a free
  * port of 127.0.0.1: what the tests and benches run against instead of the machine's server.
  */
@@ -66,23 +43,20 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   if (options.config !== undefined) writeFileSync(config[1], options.config);
   const port = await freePort();
   const storeDir = join(dir, 'js');
-  const server = spawn(
-    '/bin/sh',
+  // Under a guard: the server stops with the process that started it, however that ends.
+  const server = spawnGuarded(
     [
-      '-c',
-      GUARD,
-      'nats-server-guard',
-      dir,
       natsServerBinary(),
       ...config,
       ...['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
     ],
-    { env: { ...process.env, ...options.env }, stdio: ['pipe', 'ignore', 'pipe'] },
+    { env: { ...process.env, ...options.env }, dir },
   );
+  server.stdout?.resume();
   let log = '';
   server.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const stop = async () => {
-    await stopGuard(server);
+    await stopGuarded(server);
     // The guard removes it; this covers a guard that had to be killed.
     rmSync(dir, { recursive: true, force: true });
   };
@@ -113,20 +87,5 @@ function ready(server: ChildProcess, log: () => string): Promise<void> {
       clearTimeout(timer);
       reject(new Error(`nats-server exited with ${code}:\n${log()}`));
     });
-  });
-}
-
-/** Closing its input asks the guard to stop the server; a signal, only if that does not work. */
-function stopGuard(guard: ChildProcess): Promise<void> {
-  if (guard.exitCode !== null || guard.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const term = setTimeout(() => guard.kill('SIGTERM'), 5_000);
-    const force = setTimeout(() => guard.kill('SIGKILL'), 10_000);
-    guard.once('exit', () => {
-      clearTimeout(term);
-      clearTimeout(force);
-      resolve();
-    });
-    guard.stdin?.end();
   });
 }

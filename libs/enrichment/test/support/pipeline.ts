@@ -1,14 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { generateSeedSet, type AiProvider, type SeedExample } from '@refinery/ai';
-import {
-  eventOf,
-  STAGES,
-  subjectOf,
-  type EventPayload,
-  type StageReports,
-} from '@refinery/contracts';
+import type { AiProvider } from '@refinery/ai';
+import { eventOf, type StageReports } from '@refinery/contracts';
 import { natsAuthOptions } from '@refinery/messaging';
 import {
   createServiceApp,
@@ -16,13 +10,7 @@ import {
   natsCredentialsOf,
   startServiceApp,
 } from '@refinery/runtime';
-import {
-  eventually,
-  storedMessages,
-  uniqueName,
-  waitFor,
-  type StoredMessage,
-} from '@refinery/testing';
+import { uniqueName } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
@@ -33,10 +21,10 @@ import {
   type StageDefinition,
 } from '../../src';
 import { publishedSql } from '../../src/stage-records.repository';
+import { pipelineClient, type Received } from './pipeline-client';
 import { TEST_STAGES } from './test-stages';
 
-export type Completed = EventPayload<'enrichment.completed'>;
-export type Received = EventPayload<'records.received'>;
+export * from './pipeline-client';
 
 export interface PipelineOptions {
   env?: Record<string, string>;
@@ -44,8 +32,27 @@ export interface PipelineOptions {
   provider?: AiProvider;
   /** An LLM server to ask through the openai provider instead, e.g. a FakeOpenAiServer. */
   llm?: { baseUrl: string };
-  /** Which stages run in this process: the runtime's test stages by default; tests of the real stages pass theirs. */
+  /** Which stages run in this process: the runtime's test stages by default. */
   stages?: StageDefinition[];
+}
+
+/**
+ * What the stages of a test run with, in its process or their own: one fresh tenant only, short
+ * retries, and the fake LLM when there is one.
+ */
+export function pipelineEnv(tenant: string, options: Pick<PipelineOptions, 'env' | 'llm'>) {
+  return {
+    ENRICHMENT_TENANT: tenant,
+    ENRICHMENT_RETRY_SCHEDULE: '300ms,300ms',
+    ENRICHMENT_RETRY_JITTER: '0',
+    ...(options.llm && {
+      AI_PROVIDER: 'openai',
+      OPENAI_BASE_URL: options.llm.baseUrl,
+      OPENAI_MODEL: 'fake-model',
+      AI_TIMEOUT_MS: '2000',
+    }),
+    ...options.env,
+  };
 }
 
 /**
@@ -58,16 +65,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
     DATABASE_NAME: 'refinery_test',
     ...process.env,
     LOG_LEVEL: 'error',
-    ENRICHMENT_TENANT: tenant,
-    ENRICHMENT_RETRY_SCHEDULE: '300ms,300ms',
-    ENRICHMENT_RETRY_JITTER: '0',
-    ...(options.llm && {
-      AI_PROVIDER: 'openai',
-      OPENAI_BASE_URL: options.llm.baseUrl,
-      OPENAI_MODEL: 'fake-model',
-      AI_TIMEOUT_MS: '2000',
-    }),
-    ...options.env,
+    ...pipelineEnv(tenant, options),
   };
   process.env.DATABASE_NAME ??= 'refinery_test';
   const config = loadConfig(stageConfigSchema(0), env);
@@ -90,16 +88,9 @@ export async function startPipeline(options: PipelineOptions = {}) {
   const js = jetstream(nc);
 
   const pipeline = {
-    tenant,
-    nc,
+    ...pipelineClient(nc, tenant),
     config,
     apps,
-    /** Publishes records.received for each record, as ingestion does; returns the envelopes. */
-    async receive(records: SeedExample['record'][]): Promise<Received[]> {
-      const events = records.map((record) => receivedEvent(tenant, record));
-      await Promise.all(events.map((event) => publishReceived(js, event)));
-      return events;
-    },
     /** Asks `stage` to run a record again, as the quality monitor does. */
     async reprocess(stage: StageDefinition, event: Received, stages: StageReports = {}) {
       const { subject, msgId, payload } = eventOf(
@@ -115,25 +106,6 @@ export async function startPipeline(options: PipelineOptions = {}) {
       );
       await js.publish(subject, JSON.stringify(payload), { msgID: msgId });
     },
-    completed: () =>
-      storedMessages<Completed>(nc, 'ENRICHMENT', subjectOf('enrichment.completed', { tenant })),
-    /** The completed events of one record stored so far: one, or none yet. */
-    completedOf: async (recordId: string | null) =>
-      (await pipeline.completed()).filter((m) => m.data.record_id === recordId),
-    /** Waits for the completed event of one record. */
-    waitForCompletedOf: (recordId: string | null) =>
-      waitFor(async () => (await pipeline.completedOf(recordId))[0]),
-    /** Waits until at least `count` completed events are stored, then returns them all. */
-    async waitForCompleted(count: number, timeoutMs = 20_000) {
-      let stored: StoredMessage<Completed>[] = [];
-      await eventually(async () => {
-        stored = await pipeline.completed();
-        return stored.length >= count;
-      }, timeoutMs);
-      return stored;
-    },
-    stored: <T>(stream: string, filter: string): Promise<StoredMessage<T>[]> =>
-      storedMessages<T>(nc, stream, filter),
     /** The stored state of one record in one stage. */
     async stageRow(stage: StageDefinition, recordId: string) {
       // Each stage's role sees its own schema only.
@@ -172,69 +144,4 @@ export interface StageRow {
   skip_reason: string | null;
   published: boolean;
   last_attempt_at: Date | null;
-}
-
-export function receivedEvent(tenant: string, record: SeedExample['record']): Received {
-  const id = randomUUID();
-  const data = {
-    record_type: record.recordType,
-    source: 'test',
-    external_id: id,
-    received_at: new Date().toISOString(),
-    payload: record.payload as Record<string, unknown>,
-  } as Received['data'];
-  const fields = { id: `${id}:received`, tenant, occurred_at: data.received_at, record_id: id };
-  return eventOf('records.received', { ...fields, data }, { type: record.recordType }).payload;
-}
-
-export function publishReceived(js: ReturnType<typeof jetstream>, event: Received) {
-  const subject = subjectOf('records.received', {
-    tenant: event.tenant,
-    type: event.data.record_type,
-  });
-  return js.publish(subject, JSON.stringify(event), { msgID: event.id });
-}
-
-/** Labelled records from the seed set: `size` of them, orders and exceptions mixed. */
-export const seedRecords = (size: number, seed = 7) =>
-  generateSeedSet({ seed, size }).map((example) => example.record);
-
-/** An exception whose order number the fake AI server keys its behaviour on. */
-export const exception = (orderNumber: string, description = 'The parcel never arrived.') => ({
-  recordId: orderNumber,
-  tenant: 'unused',
-  recordType: 'exception' as const,
-  payload: { order_number: orderNumber, description, carrier: 'DHL', reported_by: 'customer' },
-});
-
-export const stagesOf = (event: { data: { stages: StageReports } }) => event.data.stages;
-
-/**
- * Sends 60 seed records through the pipeline and checks that each completes exactly once with
- * all three stages, resolution run exactly when classification was confident enough.
- */
-export async function enrichesSeedRecords(pipeline: Pipeline): Promise<Received[]> {
-  const events = await pipeline.receive(seedRecords(60));
-  const completed = await pipeline.waitForCompleted(events.length);
-
-  expect(completed.map((m) => m.data.record_id).sort()).toEqual(
-    events.map((e) => e.record_id).sort(),
-  );
-  for (const { data } of completed) {
-    const stages = stagesOf(data);
-    expect(Object.keys(stages).sort()).toEqual([...STAGES].sort());
-    expect(stages['order-analysis']?.status).toBe('COMPLETED');
-    const label = stages.classification;
-    expect(['COMPLETED', 'SKIPPED']).toContain(label?.status);
-    const confident = (label?.output?.ai_confidence ?? 0) >= 0.7;
-    expect(stages.resolution?.status).toBe(confident ? 'COMPLETED' : 'SKIPPED');
-    if (confident) expect(stages.resolution?.output?.action).toEqual(expect.any(String));
-    else expect(stages.resolution?.output).toBeNull();
-    expect(data.data.input.external_id).toBe(data.record_id);
-  }
-  // The mix exercises both paths, so the assertions above are not vacuous.
-  const statuses = completed.map((m) => stagesOf(m.data).resolution?.status);
-  expect(statuses).toContain('COMPLETED');
-  expect(statuses).toContain('SKIPPED');
-  return events;
 }

@@ -1,0 +1,9 @@
+export { type GenerateOptions, generate, type RunSummary } from './run';
+export * from './schema';
+export type { GeneratedEvent } from './publish/event-template';
+export type { EventPublisher, PublishSummary, TypeCounts } from './publish/publisher';
+export type { QualityReport } from './validate/validator';
+export { FILE_EXTENSIONS, type OutputFormat } from './output';
+export type { RowListener } from './generate/engine';
+export type { RowContext } from './generate/model';
+export { HttpPublisher, NatsPublisher, publisherFor } from './publish';

@@ -1,0 +1,5 @@
+export * from './columns.schema';
+export * from './load-schema';
+export * from './modifiers.schema';
+export * from './schema';
+export * from './schema-error';
