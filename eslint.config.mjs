@@ -90,6 +90,10 @@ function boundaries(tests) {
           sourceTag: 'scope:quality',
           onlyDependOnLibsWithTags: ['scope:shared', 'scope:quality'],
         },
+        {
+          sourceTag: 'scope:learning',
+          onlyDependOnLibsWithTags: ['scope:shared', 'scope:learning'],
+        },
       ],
     },
   ];

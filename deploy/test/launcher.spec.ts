@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { subjectOf, type EventPayload } from '@refinery/contracts';
+import { enrichedRecordsConsumers, subjectOf, type EventPayload } from '@refinery/contracts';
 import { freePort, lastMessage, waitFor } from '@refinery/testing';
 import { loadDashboards } from './support/dashboards';
 import {
@@ -18,10 +18,10 @@ import { manifest, readYaml, ROOT, type ServiceEntry } from './support/repo';
 type Completed = EventPayload<'enrichment.completed'>;
 
 const DURABLES = [
-  ['RECORDS', 'order-analysis_demo'],
+  ...enrichedRecordsConsumers('order-analysis', 'demo').map((c) => ['RECORDS', c.durable]),
   ['ENRICHMENT', 'classification_demo'],
   ['ENRICHMENT', 'resolution_demo'],
-  ['RECORDS', 'quality-monitor-records_demo'],
+  ...enrichedRecordsConsumers('quality-monitor-records', 'demo').map((c) => ['RECORDS', c.durable]),
   ['ENRICHMENT', 'quality-monitor-stages_demo'],
   ['ENRICHMENT', 'quality-monitor-completed_demo'],
 ];
@@ -53,7 +53,11 @@ describe('tools/launch.mjs', () => {
     for (const service of manifest()) services.push({ ...service, port: await freePort() });
     const url = (name: string) =>
       `http://127.0.0.1:${services.find((service) => service.name === name)?.port}`;
-    urls = { ingestion: url('ingestion'), qualityMonitor: url('quality-monitor') };
+    urls = {
+      ingestion: url('ingestion'),
+      qualityMonitor: url('quality-monitor'),
+      learning: url('learning'),
+    };
     launcher = spawn(process.execPath, [join(ROOT, 'tools/launch.mjs')], {
       cwd: ROOT,
       env: {

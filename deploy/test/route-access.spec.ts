@@ -26,6 +26,19 @@ const ROUTES: Record<string, Record<string, Access>> = {
     'GET /v1/admin/tenants/:tenant/keys': 'operator',
     'POST /v1/admin/keys/:id/revoke': 'operator',
   },
+  learning: {
+    ...OPEN,
+    'POST /api/feedback/rating': 'review',
+    'POST /api/feedback/correction': 'review',
+    'GET /api/feedback/pending': 'read',
+    'GET /api/learning/queue': 'read',
+    'POST /api/learning/queue/:id/approve': 'review',
+    'POST /api/learning/queue/:id/reject': 'review',
+    'POST /api/learning/apply': 'admin',
+    'GET /api/learning/similar': 'read',
+    'GET /api/learning/metrics': 'read',
+    'POST /api/learning/metrics/refresh': 'admin',
+  },
   'order-analysis': OPEN,
   classification: OPEN,
   resolution: OPEN,
@@ -194,9 +207,15 @@ describe('the access rules, enforced', () => {
       const res = await send(service, route, OPERATOR_KEY);
       if (res.status === 401 || res.status === 403) refused.push(`${route}: ${res.body}`);
     }
-    // Ingesting needs a tenant, and the operator key has none of its own.
-    expect(refused).toEqual([
-      expect.stringMatching(/^POST \/v1\/events: .*has no tenant of its own/),
-    ]);
+    // Ingesting and the learning queue's tenant routes need a tenant, and the operator key has
+    // none of its own: only applying and refreshing, which serve every tenant, let it through.
+    const tenantOnly = [
+      'POST /v1/events',
+      ...Object.keys(ROUTES.learning).filter(
+        (route) => route.includes('/api/') && !/apply|refresh/.test(route),
+      ),
+    ];
+    expect(refused.map((line) => line.split(': ')[0]).sort()).toEqual(tenantOnly.sort());
+    for (const line of refused) expect(line).toMatch(/has no tenant of its own/);
   });
 });

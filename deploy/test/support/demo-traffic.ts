@@ -1,6 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { subjectOf } from '@refinery/contracts';
+import { subjectOf, type EventPayload } from '@refinery/contracts';
+import { lastMessage } from '@refinery/testing';
 
 import type { LivePrometheus } from './live-prometheus';
 
@@ -8,6 +9,7 @@ import type { LivePrometheus } from './live-prometheus';
 export interface DemoUrls {
   ingestion: string;
   qualityMonitor: string;
+  learning: string;
 }
 
 /**
@@ -130,6 +132,16 @@ export async function driveDemoTraffic(
     call({ request: `${quality}/backlog/demo`, expected: 200 }, read),
     call({ request: `${quality}/report/Not%20a%20tenant`, expected: 404 }, read),
   ]);
+  // A reviewer's thumbs-down on the latest enriched record: learning's feedback series.
+  const completed = await lastMessage<EventPayload<'enrichment.completed'>>(
+    nc,
+    'ENRICHMENT',
+    subjectOf('enrichment.completed', { tenant: 'demo' }),
+  );
+  const feedback = await call(
+    { request: `POST ${urls.learning}/api/feedback/rating`, expected: 201 },
+    ingest({ record_id: completed?.data.record_id, feedback_type: 'thumbs_down', reason: 'demo' }),
+  );
   const ran = await call(
     {
       request: `POST ${urls.qualityMonitor}/api/quality/rules/run?rule=${DEMO_RULES[0].name}`,
@@ -139,7 +151,7 @@ export async function driveDemoTraffic(
   );
   await prometheus.waitForSeries('refinery_messages_dead_lettered_total', 15_000);
   await malformedRecord();
-  return [...created, ran, ...answers]
+  return [...created, ran, feedback, ...answers]
     .filter((a) => a.status !== a.expected)
     .map((a) => `${a.request} answered ${a.status}, expected ${a.expected}`);
 }

@@ -5,3 +5,4 @@ export * from './openai';
 export * from './rules';
 export * from './local';
 export * from './seed';
+export * from './embeddings';

@@ -96,7 +96,8 @@ describe('subjects', () => {
       { stream: 'RECORDS', filter: 'records.received.acme.*' },
       { stream: 'ENRICHMENT', filter: 'enrichment.*.*.acme' },
       { stream: 'ENRICHMENT', filter: 'enrichment.completed.acme' },
-      { stream: 'LEARNING', filter: 'review.requested.acme' },
+      // review.requested, feedback.recorded, corrections.recorded, learning.applied
+      { stream: 'LEARNING', filter: '*.*.acme' },
       { stream: 'ALERTS', filter: 'alerts.*.acme' },
     ]);
   });

@@ -4,7 +4,7 @@ import {
   STAGES,
   type StageName,
   EnrichmentCompletedSchema,
-  EnrichmentInputSchema,
+  ReceivedRecordSchema,
   ReviewRequestedSchema,
   StageDoneSchema,
   ReprocessRequestedSchema,
@@ -12,8 +12,13 @@ import {
   StageFailedSchema,
   StageRetryingSchema,
 } from './enrichment/enriched-record';
+import {
+  CorrectionRecordedSchema,
+  FeedbackRecordedSchema,
+  LearningAppliedSchema,
+} from './learning/learning-events';
 import { AlertChangedSchema } from './quality/alert';
-import { IncomingEventSchema } from './records/record-types';
+import { ENRICHED_RECORD_TYPES, IncomingEventSchema } from './records/record-types';
 import { StreamName } from './streams';
 
 /**
@@ -58,6 +63,7 @@ const after = (stage: StageName, previous: StageName): EventParty => ({
   params: { stage: previous },
 });
 const QUALITY_MONITOR = service('quality-monitor');
+const LEARNING = service('learning');
 
 const event = <S extends string, T extends z.ZodType>(
   def: Omit<EventDefinition, 'subject' | 'schema'> & { subject: S; schema: T },
@@ -96,11 +102,19 @@ export const EVENTS = {
   'records.received': event({
     subject: 'records.received.{tenant}.{type}',
     stream: 'RECORDS',
-    // The record as ingestion accepted it: the input every stage reads.
-    schema: recordEnvelope('records.received', EnrichmentInputSchema),
-    summary: 'A record was accepted and stored; enrichment starts here',
+    // The record as ingestion accepted it: the input every stage reads (orders and
+    // exceptions); transcripts go to learning only.
+    schema: recordEnvelope('records.received', ReceivedRecordSchema),
+    summary:
+      'A record was accepted and stored; enrichment starts here for orders and exceptions, learning takes transcripts',
     publishers: [service('ingestion')],
-    subscribers: [service('order-analysis'), QUALITY_MONITOR],
+    subscribers: [
+      ...ENRICHED_RECORD_TYPES.flatMap((type) => [
+        { service: 'order-analysis', params: { type } },
+        { service: 'quality-monitor', params: { type } },
+      ]),
+      { service: 'learning', params: { type: 'transcript' } },
+    ],
   }),
   'enrichment.done': event({
     subject: 'enrichment.{stage}.done.{tenant}',
@@ -161,7 +175,7 @@ export const EVENTS = {
     summary:
       'The public result: the whole enriched record, published exactly once per record. Every stage report holds its status, output, retries, provider, model version and timings',
     publishers: [service('resolution')],
-    subscribers: [QUALITY_MONITOR],
+    subscribers: [QUALITY_MONITOR, LEARNING],
     tenantAccess: 'subscribe',
   }),
   'review.requested': event({
@@ -172,7 +186,38 @@ export const EVENTS = {
       'A classification stayed below the confidence threshold after its retries, or a stage escalated a record: a person should label it',
     // Any stage asks for a review when it escalates a record.
     publishers: STAGES.map(service),
+    subscribers: [LEARNING],
+  }),
+  'feedback.recorded': event({
+    subject: 'feedback.recorded.{tenant}',
+    stream: 'LEARNING',
+    schema: recordEnvelope('feedback.recorded', FeedbackRecordedSchema),
+    summary:
+      'Someone rated an enriched record (thumbs, stars, emoji); negative feedback also enqueued a learning item',
+    publishers: [LEARNING],
     subscribers: [],
+    tenantAccess: 'subscribe',
+  }),
+  'corrections.recorded': event({
+    subject: 'corrections.recorded.{tenant}',
+    stream: 'LEARNING',
+    schema: recordEnvelope('corrections.recorded', CorrectionRecordedSchema),
+    summary:
+      "Someone corrected an enriched record's label or action; the correction is a learning item (approved at once when urgent)",
+    publishers: [LEARNING],
+    subscribers: [],
+    tenantAccess: 'subscribe',
+  }),
+  'learning.applied': event({
+    subject: 'learning.applied.{tenant}',
+    stream: 'LEARNING',
+    schema: envelope('learning.applied', LearningAppliedSchema),
+    summary:
+      'An approved learning was applied: the corrected example (input, expected output, source, who approved it), published once per item',
+    publishers: [LEARNING],
+    subscribers: [],
+    tenantAccess: 'subscribe',
+    outside: { readers: ['dataset-versioning (next)'] },
   }),
   'alerts.changed': event({
     subject: 'alerts.{severity}.{tenant}',

@@ -7,3 +7,11 @@ export { FILE_EXTENSIONS, type OutputFormat } from './output';
 export type { RowListener } from './generate/engine';
 export type { RowContext } from './generate/model';
 export { HttpPublisher, NatsPublisher, publisherFor } from './publish';
+export {
+  type Intent as ParaphraseIntent,
+  type PairRelation,
+  type ParaphraseEdit,
+  type ParaphraseOptions,
+  paraphrasePairs,
+  type SentencePair,
+} from './text/paraphrase';

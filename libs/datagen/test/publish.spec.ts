@@ -15,9 +15,12 @@ import type { DataSource } from 'typeorm';
 import { generate, loadSchema, type EventPublisher } from '../src';
 import { HttpPublisher, NatsPublisher, publisherFor } from '../src/publish';
 
-/** The ecomm run every test publishes: orders and exceptions go in, `track` is skipped. */
+/** The ecomm run every test publishes: orders, exceptions and transcripts go in, `track` is skipped. */
 const run = (publisher: EventPublisher) =>
   generate({ schema: loadSchema('ecomm'), seed: 7, rows: 3000, publisher });
+
+/** The rows of a run that become events ingestion takes: orders, exceptions and calls. */
+const recordsOf = (nodes: Record<string, number>) => nodes.orders + nodes.exceptions + nodes.calls;
 
 describe('publishing generated events to a running ingestion', () => {
   let ingestion: ServiceProcess;
@@ -53,39 +56,49 @@ describe('publishing generated events to a running ingestion', () => {
     );
     return Object.fromEntries(rows.map((r) => [r.type, { n: r.n, ids: r.ids }]));
   };
-  const announced = (tenant: TestTenant) =>
-    countMessages(nc, 'RECORDS', filterOf('records.received', { tenant: tenant.slug }));
+  /** Records announced on records.received for the tenant: all, or of one type. */
+  const announced = (tenant: TestTenant, type?: string) =>
+    countMessages(nc, 'RECORDS', filterOf('records.received', { tenant: tenant.slug, type }));
   const http = (
     tenant: TestTenant,
     extra: Partial<ConstructorParameters<typeof HttpPublisher>[0]> = {},
   ) => new HttpPublisher({ baseUrl: ingestion.url, apiKey: tenant.apiKey, ...extra });
 
-  it('stores every order and exception once, skips track, and a rerun is all duplicates', async () => {
+  it('stores every order, exception and transcript once, skips track, and a rerun is all duplicates', async () => {
     const tenant = await tenants.create({ prefix: 'datagen' });
     const first = await run(http(tenant));
-    const { orders, exceptions, sessions } = first.summary.nodes;
+    const { orders, exceptions, calls, sessions } = first.summary.nodes;
+    const records = recordsOf(first.summary.nodes);
+    expect(calls).toBeGreaterThan(0);
     const publish = first.summary.publish;
     expect(publish).toMatchObject({
-      sent: orders + exceptions,
-      accepted: orders + exceptions,
+      sent: records,
+      accepted: records,
       duplicates: 0,
       rejected: 0,
       skipped: sessions,
     });
     expect(publish?.by_type.order).toMatchObject({ accepted: orders });
     expect(publish?.by_type.exception).toMatchObject({ accepted: exceptions });
+    expect(publish?.by_type.transcript).toMatchObject({
+      sent: calls,
+      accepted: calls,
+      rejected: 0,
+    });
     expect(publish?.by_type.track).toMatchObject({ sent: 0, skipped: sessions });
     const expected = {
       exception: { n: exceptions, ids: exceptions },
       order: { n: orders, ids: orders },
+      transcript: { n: calls, ids: calls },
     };
     expect(await stored(tenant)).toEqual(expected);
-    expect(await announced(tenant)).toBe(orders + exceptions);
+    expect(await announced(tenant)).toBe(records);
+    expect(await announced(tenant, 'transcript')).toBe(calls);
 
     const again = (await run(http(tenant))).summary.publish;
-    expect(again).toMatchObject({ accepted: 0, duplicates: orders + exceptions, rejected: 0 });
+    expect(again).toMatchObject({ accepted: 0, duplicates: records, rejected: 0 });
     expect(await stored(tenant)).toEqual(expected);
-    expect(await announced(tenant)).toBe(orders + exceptions);
+    expect(await announced(tenant)).toBe(records);
   });
 
   it('waits out 429s from a tenant over its rate and loses nothing', async () => {
@@ -98,7 +111,7 @@ describe('publishing generated events to a running ingestion', () => {
       rows: 6000,
       publisher,
     });
-    const expected = summary.nodes.orders + summary.nodes.exceptions;
+    const expected = recordsOf(summary.nodes);
     expect(expected).toBeGreaterThan(1000);
     expect(publisher.stats.throttled).toBeGreaterThan(0);
     expect(summary.publish).toMatchObject({ accepted: expected, duplicates: 0, rejected: 0 });
@@ -113,7 +126,7 @@ describe('publishing generated events to a running ingestion', () => {
     try {
       const publisher = new HttpPublisher({ baseUrl: proxy.url, apiKey: tenant.apiKey });
       const { summary } = await run(publisher);
-      const expected = summary.nodes.orders + summary.nodes.exceptions;
+      const expected = recordsOf(summary.nodes);
       expect(publisher.stats.retried).toBe(1);
       expect(summary.publish).toMatchObject({ accepted: expected, duplicates: 0, rejected: 0 });
       expect(await announced(tenant)).toBe(expected);
@@ -126,7 +139,7 @@ describe('publishing generated events to a running ingestion', () => {
     const tenant = await tenants.create({ prefix: 'datagen' });
     const { summary } = await run(http(tenant, { rate: 1000 }));
     // The first batch (100 events at 1,000/s) goes at once, the rest at the rate.
-    const expected = summary.nodes.orders + summary.nodes.exceptions;
+    const expected = recordsOf(summary.nodes);
     expect(summary.publish?.seconds).toBeGreaterThanOrEqual((expected - 100) / 1000 - 0.05);
     expect(summary.publish?.accepted).toBe(expected);
   });
@@ -153,16 +166,19 @@ describe('publishing generated events to a running ingestion', () => {
       tenant: tenant.slug,
     });
     const { summary } = await run(publisher);
-    const { orders, exceptions, sessions } = summary.nodes;
+    const { orders, exceptions, calls, sessions } = summary.nodes;
+    const records = recordsOf(summary.nodes);
     expect(summary.publish).toMatchObject({
-      sent: orders + exceptions,
+      sent: records,
       accepted: 0,
       duplicates: 0,
       skipped: sessions,
     });
+    expect(summary.publish?.by_type.transcript).toMatchObject({ sent: calls });
     const expected = {
       exception: { n: exceptions, ids: exceptions },
       order: { n: orders, ids: orders },
+      transcript: { n: calls, ids: calls },
     };
     await eventually(async () => JSON.stringify(await stored(tenant)) === JSON.stringify(expected));
 
@@ -170,9 +186,9 @@ describe('publishing generated events to a running ingestion', () => {
     const again = (
       await run(new NatsPublisher({ url: process.env.NATS_URL as string, tenant: tenant.slug }))
     ).summary.publish;
-    expect(again).toMatchObject({ sent: orders + exceptions, duplicates: orders + exceptions });
+    expect(again).toMatchObject({ sent: records, duplicates: records });
     expect(await stored(tenant)).toEqual(expected);
-    expect(await announced(tenant)).toBe(orders + exceptions);
+    expect(await announced(tenant)).toBe(records);
   });
 
   it('picks the publisher by the target scheme', () => {

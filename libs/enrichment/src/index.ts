@@ -4,7 +4,7 @@ export { StageProcessor } from './stage-processor';
 export { StageRecordsRepository } from './stage-records.repository';
 export {
   StageModule,
-  consumerOf,
+  consumersOf,
   reprocessConsumerOf,
   schemaOfStage,
   stageMigrations,

@@ -7,6 +7,7 @@ import {
   isFinal,
   unsureReason,
   type ClassificationOutput,
+  type EnrichmentInput,
   type EventPayload,
   type StageName,
   type StageReport,
@@ -46,7 +47,10 @@ import {
   type Outcome,
 } from './stage-records.repository';
 
-type Inbound = EventPayload<'records.received' | 'enrichment.done'>;
+/** What a stage is given: a record of an enriched type, or the previous stage's done event. */
+type Inbound =
+  | (Omit<EventPayload<'records.received'>, 'data'> & { data: EnrichmentInput })
+  | EventPayload<'enrichment.done'>;
 
 interface Attempt {
   message: InboundMessage<Inbound>;

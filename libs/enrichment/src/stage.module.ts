@@ -1,8 +1,21 @@
 import { Controller, DynamicModule, Inject, Module, type Type } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { createAiProvider, createLocalProvider, type AiProvider } from '@refinery/ai';
-import { EVENTS, filterOf, STREAMS } from '@refinery/contracts';
-import { JetStreamConsumer, JetStreamPublisher, type InboundMessage } from '@refinery/messaging';
+import {
+  enrichedRecordsConsumers,
+  EnrichmentInputSchema,
+  EVENTS,
+  filterOf,
+  recordEnvelope,
+  STREAMS,
+} from '@refinery/contracts';
+import {
+  consumeThrough,
+  JetStreamConsumer,
+  JetStreamPublisher,
+  type ConsumerOptions,
+  type InboundMessage,
+} from '@refinery/messaging';
 import { ServiceModule, type ServiceModuleOptions } from '@refinery/runtime';
 import type { StageConfig } from './config';
 import { CreateStageRecords1763900000000 } from './migrations/1763900000000-create-stage-records';
@@ -21,31 +34,51 @@ export const stageMigrations = [
 /** `order-analysis` keeps its tables in schema `order_analysis`. */
 export const schemaOfStage = (stage: StageDefinition) => stage.name.replace(/-/g, '_');
 
-/** The durable consumer: one per stage, or per stage and tenant for a dedicated worker. */
-export function consumerOf(stage: StageDefinition, config: StageConfig) {
+/** What every consumer of a stage shares: batches, retries and the ack wait. */
+const handling = (config: StageConfig) => ({
+  batchSize: config.ENRICHMENT_BATCH_SIZE,
+  retry: config.ENRICHMENT_RETRY_SCHEDULE,
+  retryJitter: config.ENRICHMENT_RETRY_JITTER,
+  ackWaitMs: config.ENRICHMENT_ACK_WAIT,
+});
+
+/**
+ * The durable consumers of the stage's source: per stage, or per stage and tenant for a
+ * dedicated worker. The first stage reads `records.received` through one consumer per
+ * enriched record type (`enrichedRecordsConsumers`), so it is never given a transcript; the
+ * consumer that read every type keeps its name, and its position, for orders.
+ */
+export function consumersOf(stage: StageDefinition, config: StageConfig): ConsumerOptions[] {
   const tenant = config.ENRICHMENT_TENANT;
   const source = stage.source;
-  const filterSubject =
-    source.event === 'records.received'
-      ? filterOf('records.received', tenant ? { tenant } : {})
-      : filterOf('enrichment.done', { stage: source.stage, ...(tenant ? { tenant } : {}) });
-  return {
-    durable: tenant ? `${stage.name}_${tenant}` : stage.name,
+  const common = {
     stream: STREAMS[EVENTS[source.event].stream].name,
-    filterSubject,
     schema: EVENTS[source.event].schema,
-    batchSize: config.ENRICHMENT_BATCH_SIZE,
-    retry: config.ENRICHMENT_RETRY_SCHEDULE,
-    retryJitter: config.ENRICHMENT_RETRY_JITTER,
-    ackWaitMs: config.ENRICHMENT_ACK_WAIT,
+    ...handling(config),
   };
+  if (source.event === 'records.received')
+    return enrichedRecordsConsumers(stage.name, tenant).map(({ type: _type, ...consumer }) => ({
+      ...common,
+      // Records of the enriched types only: any other would be dead-lettered, never run.
+      schema: recordEnvelope('records.received', EnrichmentInputSchema),
+      ...consumer,
+    }));
+  return [
+    {
+      ...common,
+      durable: tenant ? `${stage.name}_${tenant}` : stage.name,
+      filterSubject: filterOf('enrichment.done', {
+        stage: source.stage,
+        ...(tenant ? { tenant } : {}),
+      }),
+    },
+  ];
 }
 
 /** Where the quality monitor asks this stage to drive stalled and failed records again. */
-export function reprocessConsumerOf(stage: StageDefinition, config: StageConfig) {
+export function reprocessConsumerOf(stage: StageDefinition, config: StageConfig): ConsumerOptions {
   const tenant = config.ENRICHMENT_TENANT;
   return {
-    ...consumerOf(stage, config),
     durable: tenant ? `${stage.name}-reprocess_${tenant}` : `${stage.name}-reprocess`,
     stream: STREAMS[EVENTS['enrichment.reprocess'].stream].name,
     filterSubject: filterOf('enrichment.reprocess', {
@@ -53,6 +86,7 @@ export function reprocessConsumerOf(stage: StageDefinition, config: StageConfig)
       ...(tenant ? { tenant } : {}),
     }),
     schema: EVENTS['enrichment.reprocess'].schema,
+    ...handling(config),
   };
 }
 
@@ -61,8 +95,8 @@ function stageController(stage: StageDefinition, config: StageConfig): Type {
   class StageConsumer {
     constructor(@Inject(StageProcessor) private readonly processor: StageProcessor) {}
 
-    @JetStreamConsumer(consumerOf(stage, config))
-    handle(@Payload() batch: InboundMessage<never>[]) {
+    /** Each consumer of the stage's source, through `consumeThrough` below. */
+    handle(batch: InboundMessage<never>[]) {
       return this.processor.process(batch);
     }
 
@@ -71,6 +105,7 @@ function stageController(stage: StageDefinition, config: StageConfig): Type {
       return this.processor.process(batch, { reprocess: true });
     }
   }
+  consumeThrough(StageConsumer, 'handle', consumersOf(stage, config));
   return StageConsumer;
 }
 

@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { subjectOf } from '@refinery/contracts';
 import { countMessages, eventually, storedMessages, uniqueName } from '@refinery/testing';
 import { DataSource } from 'typeorm';
-import { consumerOf, stageConfigSchema } from '../src';
+import { consumersOf, stageConfigSchema } from '../src';
 import { loadConfig } from '@refinery/runtime';
 import { publishReceived, receivedEvent, seedRecords, type Completed } from './support/pipeline';
 import { TEST_STAGES } from './support/test-stages';
@@ -89,10 +89,8 @@ describe('a stage process killed with SIGKILL mid-batch', () => {
     for (const child of children) child.kill('SIGKILL');
     const jsm = await jetstreamManager(nc);
     const config = loadConfig(stageConfigSchema(0), env);
-    for (const stage of TEST_STAGES) {
-      const { stream, durable } = consumerOf(stage, config);
+    for (const { stream, durable } of TEST_STAGES.flatMap((s) => consumersOf(s, config)))
       await jsm.consumers.delete(stream, durable).catch(() => false);
-    }
     await nc.close();
     await db.destroy();
   });

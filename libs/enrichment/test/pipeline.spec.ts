@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { AiProvider } from '@refinery/ai';
 import { eventually } from '@refinery/testing';
 import { DataSource } from 'typeorm';
-import { consumerOf, schemaOfStage } from '../src';
+import { consumersOf, schemaOfStage } from '../src';
 import { analysisStage, TEST_STAGES } from './support/test-stages';
 import {
   enrichesSeedRecords,
@@ -18,8 +18,7 @@ import { jetstream } from '@nats-io/jetstream';
 /** Every stage consumer has acked everything it was given. */
 async function drained(pipeline: Pipeline) {
   const jsm = await jetstreamManager(pipeline.nc);
-  for (const stage of TEST_STAGES) {
-    const { stream, durable } = consumerOf(stage, pipeline.config);
+  for (const { stream, durable } of TEST_STAGES.flatMap((s) => consumersOf(s, pipeline.config))) {
     const info = await jsm.consumers.info(stream, durable);
     if (info.num_pending + info.num_ack_pending > 0) return false;
   }

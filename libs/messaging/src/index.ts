@@ -4,7 +4,11 @@ export { natsReadinessCheck } from './connection/nats-readiness';
 export { ensureStreams, DUPLICATE_WINDOW_MS } from './streams/ensure-streams';
 export { DEFAULT_ACK_WAIT_MS, DEFAULT_RETRY } from './consumer/consumer-options';
 export type { ConsumerOptions } from './consumer/consumer-options';
-export { JetStreamConsumer, JETSTREAM_TRANSPORT } from './consumer/jetstream-consumer.decorator';
+export {
+  consumeThrough,
+  JetStreamConsumer,
+  JETSTREAM_TRANSPORT,
+} from './consumer/jetstream-consumer.decorator';
 export type { InboundMessage } from './consumer/inbound-message';
 export { batchOutcome } from './consumer/batch-outcome';
 export type { BatchOutcome, FailedMessage } from './consumer/batch-outcome';

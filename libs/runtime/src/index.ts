@@ -5,5 +5,7 @@ export * from './config/nats-credentials';
 export * from './http/problem';
 export * from './http/problem-details.filter';
 export * from './http/problem-openapi';
+export * from './http/request-input';
+export * from './periodic';
 export * from './service.module';
 export * from './auth';

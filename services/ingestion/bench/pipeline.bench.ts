@@ -10,9 +10,11 @@ import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { generateSeedSet } from '@refinery/ai';
 import {
+  ENRICHED_RECORD_TYPES,
   eventOf,
   filterOf,
   filterOfAll,
+  receivedFilterOf,
   STAGE_EVENTS,
   STREAMS,
   subjectOf,
@@ -304,7 +306,7 @@ async function realPipeline(
 /**
  * The same hop count with no logic: the bench publishes the same records as ingestion does,
  * then four bare hops (consume a batch, one multi-row insert, publish, ack), the last onto a
- * completed subject; with `observe`, three bare observers follow them as the monitor does.
+ * completed subject; with `observe`, bare observers follow them as the monitor's consumers do.
  */
 async function barePipeline(
   nc: NatsConnection,
@@ -327,9 +329,9 @@ async function barePipeline(
     const durable = `bare${hop}_${hopsTenant}`;
     children.push(await bareHop(jsm, stream, subjects[hop], durable, subjects[hop + 1]));
   }
-  // The quality monitor's three filters, for this tenant.
+  // The quality monitor's filters, for this tenant: received records one enriched type each.
   const observed = [
-    ['RECORDS', filterOf('records.received', { tenant: hopsTenant })],
+    ...ENRICHED_RECORD_TYPES.map((type) => ['RECORDS', receivedFilterOf(type, hopsTenant)]),
     ['ENRICHMENT', filterOfAll(STAGE_EVENTS, { tenant: hopsTenant })],
     ['ENRICHMENT', filterOf('enrichment.completed', { tenant: hopsTenant })],
   ];

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
     name: 'ingestion',
     module: AppModule.forRoot(config),
     description:
-      'Takes orders and delivery exceptions in over HTTP and NATS, stores them and starts their enrichment.',
+      'Takes orders, delivery exceptions and call transcripts in over HTTP and NATS, stores them and announces them; orders and exceptions are enriched.',
     bodyLimit: config.INGEST_MAX_BODY,
     logLevel: config.LOG_LEVEL,
   });

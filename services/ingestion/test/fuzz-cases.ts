@@ -11,7 +11,8 @@ import {
 import fc from 'fast-check';
 
 /** Events as ingestion's schemas (libs/contracts) define them, valid and hostile. */
-export type RecordKind = 'order' | 'exception';
+export type RecordKind = 'order' | 'exception' | 'transcript';
+const KINDS: readonly RecordKind[] = ['order', 'exception', 'transcript'];
 
 // Graphemes may take several UTF-16 units: counts stay well under each schema's limit.
 const text = (maxLength: number) => fc.string({ unit: 'grapheme', minLength: 1, maxLength });
@@ -77,6 +78,49 @@ const exceptionData = fc
   )
   .map(([data, more]) => ({ ...more, ...data }));
 
+/** A call or chat, turn by turn (always some turns, so each turn's fields can be made hostile). */
+const transcriptData = fc
+  .tuple(
+    fc.record(
+      {
+        order_number: text(10),
+        channel: fc.constantFrom('phone', 'chat', 'email', 'social'),
+        text: text(300),
+        turns: fc.array(
+          fc.record(
+            {
+              speaker: fc.constantFrom('customer', 'agent', 'system'),
+              text: text(100),
+              at: isoTime,
+            },
+            { requiredKeys: ['speaker', 'text'] },
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+        language: fc.constantFrom('en', 'de', 'pt-BR', 'en-GB'),
+        customer_id: text(10),
+      },
+      { requiredKeys: ['order_number', 'channel', 'text', 'turns'] },
+    ),
+    // A call ends when or after it starts.
+    fc.option(
+      fc.tuple(isoTime, isoTime).map((times) => times.sort()),
+      { nil: undefined },
+    ),
+    extras,
+  )
+  .map(([data, times, more]) => ({
+    ...more,
+    ...data,
+    ...(times && { started_at: times[0], ended_at: times[1] }),
+  }));
+
+const dataOf: Record<RecordKind, fc.Arbitrary<Record<string, unknown>>> = {
+  order: orderData,
+  exception: exceptionData,
+  transcript: transcriptData,
+};
+
 /** A valid event of `type`, with an external id no other event has; `withType: false` for NATS. */
 export const validEvent = (type: RecordKind, withType: boolean) =>
   fc
@@ -85,7 +129,7 @@ export const validEvent = (type: RecordKind, withType: boolean) =>
       // Unbiased: a biased generator repeats its favourite uuids, and a repeat is a duplicate.
       external_id: fc.noBias(fc.uuid()).map((id) => `fz-${id}`),
       occurred_at: isoTime,
-      data: type === 'order' ? orderData : exceptionData,
+      data: dataOf[type],
     })
     .map((event): Record<string, unknown> => (withType ? { type, ...event } : event));
 
@@ -106,6 +150,24 @@ export function rulesOf(type: RecordKind, withType: boolean): BodyRules {
     field('data', 'object', undefined, true),
     field('data.order_number', 'string', 100, true),
   ];
+  if (type === 'transcript') {
+    return {
+      fields: [
+        ...envelope,
+        field('data.channel', 'string', undefined, true),
+        field('data.text', 'string', 50_000, true),
+        field('data.turns', 'array'),
+        field('data.turns.0.speaker', 'string', undefined, true),
+        field('data.turns.0.text', 'string', 10_000, true),
+        field('data.turns.0.at', 'string', 64),
+        field('data.language', 'string', 35),
+        field('data.customer_id', 'string', 100),
+        field('data.started_at', 'string', 64),
+        field('data.ended_at', 'string', 64),
+      ],
+      openObjects: [[], ['data'], ['data', 'turns', 0]],
+    };
+  }
   if (type === 'exception') {
     return {
       fields: [
@@ -144,8 +206,7 @@ export function rulesOf(type: RecordKind, withType: boolean): BodyRules {
 /** Events to send over HTTP (with `type`) or NATS (where the subject names it). */
 export const bodiesOf = (withType: boolean) =>
   fc.oneof(
-    hostileBodies(validEvent('order', withType), rulesOf('order', withType)),
-    hostileBodies(validEvent('exception', withType), rulesOf('exception', withType)),
+    ...KINDS.map((type) => hostileBodies(validEvent(type, withType), rulesOf(type, withType))),
   );
 
 /** A batch of events, some hostile: the answer is judged event by event. */
@@ -193,7 +254,7 @@ export function natsCases(tenant: string, ghost: string): fc.Arbitrary<NatsCase>
     hostileBodies(validEvent(type, false), rulesOf(type, false)).map((b) => ({ ...b, type }));
   return fc
     .tuple(
-      fc.oneof(body('order'), body('exception')),
+      fc.oneof(...KINDS.map(body)),
       fc.constantFrom('as-is', 'as-is', 'as-is', 'as-is', 'unknown-type', 'type-in-body', 'ghost'),
     )
     .map(([b, how]): NatsCase => {

@@ -1,7 +1,7 @@
 import { filterOf, subjectOf } from '@refinery/contracts';
 import { countMessages, lastMessage } from '@refinery/testing';
 import { DataSource } from 'typeorm';
-import { Ingestion, newTenant, order, post, startIngestion } from './ingestion-app';
+import { Ingestion, newTenant, order, post, startIngestion, transcript } from './ingestion-app';
 
 describe('POST /v1/events', () => {
   let ingestion: Ingestion;
@@ -38,6 +38,52 @@ describe('POST /v1/events', () => {
     expect(msg?.data.record_id).toBe(body.id);
     expect(msg?.data.data.external_id).toBe('o-1');
     expect(msg?.headers['Nats-Msg-Id']).toBe(`${body.id}:received`);
+  });
+
+  it('stores a valid transcript and announces it on records.received.<tenant>.transcript', async () => {
+    const { slug, apiKey } = await newTenant(ingestion);
+    const res = await post(ingestion.url, transcript('t-1', { sentiment_hint: 'calm' }), apiKey);
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'accepted' });
+
+    const [row] = await ingestion.app
+      .get(DataSource)
+      .query('SELECT type, external_id, data FROM records WHERE id = $1', [res.body.id]);
+    expect(row).toMatchObject({
+      type: 'transcript',
+      external_id: 't-1',
+      data: { order_number: 'A-t-1', channel: 'phone', sentiment_hint: 'calm' },
+    });
+    const msg = await lastMessage<{
+      record_id: string;
+      data: { record_type: string; payload: { turns: unknown[] } };
+    }>(
+      ingestion.nc,
+      'RECORDS',
+      subjectOf('records.received', { tenant: slug, type: 'transcript' }),
+    );
+    expect(msg?.data.record_id).toBe(res.body.id);
+    expect(msg?.data.data.record_type).toBe('transcript');
+    expect(msg?.data.data.payload.turns).toHaveLength(2);
+    expect(await published(slug)).toBe(1);
+  });
+
+  it('answers 400 naming the bad fields of a transcript, an end before its start among them', async () => {
+    const { slug, apiKey } = await newTenant(ingestion);
+    const cases: [unknown, string[]][] = [
+      [transcript('t-2', { ended_at: '2026-11-22T09:04:59Z' }), ['data.ended_at']],
+      [transcript('t-3', { channel: 'fax', text: '' }), ['data.channel', 'data.text']],
+      [transcript('t-4', { turns: [{ speaker: 'bot', text: 'hi' }] }), ['data.turns[0].speaker']],
+      [transcript('t-5', { text: 'x'.repeat(50_001) }), ['data.text']],
+    ];
+    for (const [body, paths] of cases) {
+      const res = await post(ingestion.url, body, apiKey);
+      expect(res.status).toBe(400);
+      expect(res.body.errors?.map((e) => e.path).sort()).toEqual(paths);
+    }
+    const [early] = (await post(ingestion.url, cases[0][0], apiKey)).body.errors ?? [];
+    expect(early.message).toMatch(/started_at/);
+    expect(await published(slug)).toBe(0);
   });
 
   it('answers 400 problem+json naming every bad field', async () => {

@@ -2,7 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { filterOf, subjectOf } from '@refinery/contracts';
 import { countMessages, eventually, lastMessage } from '@refinery/testing';
 import { DataSource } from 'typeorm';
-import { Ingestion, newTenant, order, startIngestion } from './ingestion-app';
+import { Ingestion, newTenant, order, startIngestion, transcript } from './ingestion-app';
 
 describe('ingest.<tenant>.<type> (the NATS way in)', () => {
   let ingestion: Ingestion;
@@ -34,6 +34,29 @@ describe('ingest.<tenant>.<type> (the NATS way in)', () => {
       received(slug),
     );
     expect(msg?.data.data.external_id).toBe('n-1');
+  });
+
+  it('stores and announces a transcript sent to ingest.<tenant>.transcript, and rejects a bad one naming the field', async () => {
+    const { slug } = await newTenant(ingestion);
+    const { type: _type, ...body } = transcript('nt-1');
+    await send(slug, 'transcript', JSON.stringify(body));
+    const announced = subjectOf('records.received', { tenant: slug, type: 'transcript' });
+    await eventually(() => countMessages(ingestion.nc, 'RECORDS', announced));
+    const msg = await lastMessage<{ data: { external_id: string; record_type: string } }>(
+      ingestion.nc,
+      'RECORDS',
+      announced,
+    );
+    expect(msg?.data.data).toMatchObject({ external_id: 'nt-1', record_type: 'transcript' });
+
+    const { type: _t, ...late } = transcript('nt-2', { ended_at: '2026-11-22T08:00:00Z' });
+    await send(slug, 'transcript', JSON.stringify(late));
+    const row = await eventually(async () => (await rejections(slug))[0]);
+    expect(row.reason).toBe('invalid event: data.ended_at');
+    expect(row.errors).toEqual([
+      { path: 'data.ended_at', message: 'must not be before started_at' },
+    ]);
+    expect(await countMessages(ingestion.nc, 'RECORDS', announced)).toBe(1);
   });
 
   it('keeps an invalid message in rejections and announces it on ingest.rejected.<tenant>', async () => {

@@ -73,6 +73,28 @@ export function order(externalId: string, overrides: Record<string, unknown> = {
   };
 }
 
+/** A call transcript about order `A-<externalId>`: stored and announced, never enriched. */
+export function transcript(externalId: string, data: Record<string, unknown> = {}) {
+  return {
+    type: 'transcript',
+    source: 'contact-center',
+    external_id: externalId,
+    occurred_at: '2026-11-22T09:05:00Z',
+    data: {
+      order_number: `A-${externalId}`,
+      channel: 'phone',
+      text: 'Customer: where is my parcel? Agent: DHL has it, it arrives tomorrow.',
+      turns: [
+        { speaker: 'customer', text: 'Where is my parcel?', at: '2026-11-22T09:05:10Z' },
+        { speaker: 'agent', text: 'DHL has it, it arrives tomorrow.' },
+      ],
+      started_at: '2026-11-22T09:05:00Z',
+      ended_at: '2026-11-22T09:06:00Z',
+      ...data,
+    },
+  };
+}
+
 interface FieldError {
   path: string;
   message: string;

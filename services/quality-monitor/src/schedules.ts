@@ -8,7 +8,7 @@ import {
 import { EvaluateAlertsUseCase } from './alerts/evaluate-alerts.use-case';
 import { QUALITY_CONFIG, type QualityConfig } from './config';
 import { SweepUseCase } from './reprocess/sweep.use-case';
-import { Periodic } from './shared/periodic';
+import { Periodic } from '@refinery/runtime';
 
 /**
  * The monitor's own rounds over every tenant it follows: alerts every QUALITY_ALERT_INTERVAL,

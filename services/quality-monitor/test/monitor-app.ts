@@ -12,7 +12,7 @@ import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime
 import { TestTenants, uniqueName } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module';
-import { monitorDurable } from '../src/projection/projection.controller';
+import { monitorDurable, recordsConsumers } from '../src/projection/projection.controller';
 import { QualityConfigSchema } from '../src/config';
 
 /** The operator key every monitor a test starts accepts. */
@@ -47,6 +47,8 @@ export async function startMonitor(env: Record<string, string> = {}) {
   const js = jetstream(nc);
   const url = `http://127.0.0.1:${port}`;
   return {
+    app,
+    nc,
     tenant,
     /** The tenant's key, with every tenant scope. */
     apiKey,
@@ -79,13 +81,13 @@ export async function startMonitor(env: Record<string, string> = {}) {
     close: async () => {
       await app.close();
       const jsm = await jetstreamManager(nc);
-      for (const [stream, name] of [
-        ['RECORDS', 'records'],
-        ['ENRICHMENT', 'stages'],
-        ['ENRICHMENT', 'completed'],
-        ['RECORDS', 'rules'],
+      for (const [stream, durable] of [
+        ...recordsConsumers(tenant).map((c) => ['RECORDS', c.durable]),
+        ['ENRICHMENT', monitorDurable('stages', tenant)],
+        ['ENRICHMENT', monitorDurable('completed', tenant)],
+        ['RECORDS', monitorDurable('rules', tenant)],
       ])
-        await jsm.consumers.delete(stream, monitorDurable(name, tenant)).catch(() => false);
+        await jsm.consumers.delete(stream, durable).catch(() => false);
       await nc.close();
     },
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ExceptionSchema } from '../records/exception.schema';
 import { OrderSchema } from '../records/order.schema';
+import { TranscriptSchema } from '../records/transcript.schema';
 import { ACTIONS, AI_LABELS, PROBLEM_CODES } from './vocabulary';
 
 /** The enrichment stages, in the order a record passes through them. */
@@ -19,23 +20,38 @@ export type StageStatus = (typeof STAGE_STATUSES)[number];
 const datetime = z.iso.datetime({ offset: true });
 const confidence = z.number().min(0).max(1);
 
-/** The record as ingestion accepted it: what every stage reads. */
+const receivedFields = { source: z.string(), external_id: z.string(), received_at: datetime };
+const receivedOrder = z.object({
+  record_type: z.literal('order'),
+  ...receivedFields,
+  payload: OrderSchema,
+});
+const receivedException = z.object({
+  record_type: z.literal('exception'),
+  ...receivedFields,
+  payload: ExceptionSchema,
+});
+const receivedTranscript = z.object({
+  record_type: z.literal('transcript'),
+  ...receivedFields,
+  payload: TranscriptSchema,
+});
+
+/**
+ * The record as ingestion accepted it: what every stage reads. Only the types enrichment
+ * takes (`ENRICHED_RECORD_TYPES`); the stages' consumers are not given any other.
+ */
 export const EnrichmentInputSchema = z.discriminatedUnion('record_type', [
-  z.object({
-    record_type: z.literal('order'),
-    source: z.string(),
-    external_id: z.string(),
-    received_at: datetime,
-    payload: OrderSchema,
-  }),
-  z.object({
-    record_type: z.literal('exception'),
-    source: z.string(),
-    external_id: z.string(),
-    received_at: datetime,
-    payload: ExceptionSchema,
-  }),
+  receivedOrder,
+  receivedException,
 ]);
+/** Any record as ingestion accepted and announced it on `records.received`, transcripts too. */
+export const ReceivedRecordSchema = z.discriminatedUnion('record_type', [
+  receivedOrder,
+  receivedException,
+  receivedTranscript,
+]);
+export type ReceivedRecord = z.infer<typeof ReceivedRecordSchema>;
 export type EnrichmentInput = z.infer<typeof EnrichmentInputSchema>;
 
 export const AnalysisOutputSchema = z.object({

@@ -2,15 +2,28 @@ import { z } from 'zod';
 import { ExceptionSchema } from './exception.schema';
 import { isoDateTime } from './fields';
 import { OrderSchema } from './order.schema';
+import { TranscriptSchema } from './transcript.schema';
 
 /** The record types Refinery accepts, each with the schema of its `data`. */
 export const RECORD_TYPES = {
   order: OrderSchema,
   exception: ExceptionSchema,
+  transcript: TranscriptSchema,
 } as const;
 
 export type RecordType = keyof typeof RECORD_TYPES;
 export const RecordTypeSchema = z.enum(Object.keys(RECORD_TYPES) as [RecordType, ...RecordType[]]);
+
+/**
+ * The record types the enrichment stages take. The others (transcripts) are stored and
+ * announced on `records.received` like every record, but order analysis and the quality
+ * monitor do not even receive them: their consumers filter on these types.
+ */
+export const ENRICHED_RECORD_TYPES = [
+  'order',
+  'exception',
+] as const satisfies readonly RecordType[];
+export type EnrichedRecordType = (typeof ENRICHED_RECORD_TYPES)[number];
 
 const token = /^[a-z0-9][a-z0-9_-]*$/;
 
@@ -37,6 +50,7 @@ const envelopeFields = {
 export const IncomingEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('order'), ...envelopeFields, data: OrderSchema }),
   z.object({ type: z.literal('exception'), ...envelopeFields, data: ExceptionSchema }),
+  z.object({ type: z.literal('transcript'), ...envelopeFields, data: TranscriptSchema }),
 ]);
 export type IncomingEvent = z.infer<typeof IncomingEventSchema>;
 

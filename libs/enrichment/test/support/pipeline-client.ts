@@ -6,6 +6,7 @@ import {
   STAGES,
   subjectOf,
   type EventPayload,
+  type ReceivedRecord,
   type StageReports,
 } from '@refinery/contracts';
 import { eventually, storedMessages, waitFor, type StoredMessage } from '@refinery/testing';
@@ -65,6 +66,24 @@ export function receivedEvent(tenant: string, record: SeedExample['record']): Re
   } as Received['data'];
   const fields = { id: `${id}:received`, tenant, occurred_at: data.received_at, record_id: id };
   return eventOf('records.received', { ...fields, data }, { type: record.recordType }).payload;
+}
+
+/**
+ * records.received of a call transcript about `orderNumber`, as ingestion announces one: a
+ * record type enrichment leaves alone, so no stage is given it.
+ */
+export function receivedTranscript(tenant: string, orderNumber: string): Received {
+  const id = randomUUID();
+  const data = {
+    record_type: 'transcript',
+    source: 'contact-center',
+    external_id: id,
+    received_at: new Date().toISOString(),
+    payload: { order_number: orderNumber, channel: 'chat', text: 'Where is my parcel?' },
+  } satisfies ReceivedRecord;
+  const fields = { id: `${id}:received`, tenant, occurred_at: data.received_at, record_id: id };
+  const event = eventOf('records.received', { ...fields, data }, { type: 'transcript' });
+  return event.payload;
 }
 
 export function publishReceived(js: ReturnType<typeof jetstream>, event: Received) {

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { AiProvider } from '@refinery/ai';
-import { eventOf, type StageReports } from '@refinery/contracts';
+import { eventOf, type EnrichmentInput, type StageReports } from '@refinery/contracts';
 import { natsAuthOptions } from '@refinery/messaging';
 import {
   createServiceApp,
@@ -14,7 +14,7 @@ import { uniqueName } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
-  consumerOf,
+  consumersOf,
   reprocessConsumerOf,
   stageConfigSchema,
   StageModule,
@@ -100,7 +100,8 @@ export async function startPipeline(options: PipelineOptions = {}) {
           tenant,
           occurred_at: new Date().toISOString(),
           record_id: event.record_id,
-          data: { stage: stage.name, input: event.data, stages, reason: 'test' },
+          // Only orders and exceptions are driven through the stages.
+          data: { stage: stage.name, input: event.data as EnrichmentInput, stages, reason: 'test' },
         },
         { stage: stage.name },
       );
@@ -122,7 +123,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
       const jsm = await jetstreamManager(nc);
       for (const stage of stages) {
         for (const { durable, stream } of [
-          consumerOf(stage, config),
+          ...consumersOf(stage, config),
           reprocessConsumerOf(stage, config),
         ])
           await jsm.consumers.delete(stream, durable).catch(() => undefined);

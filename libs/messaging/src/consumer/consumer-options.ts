@@ -25,6 +25,15 @@ export interface ConsumerOptions {
    * judges bad input itself (ingestion keeps rejects).
    */
   decode?: 'json' | 'text' | 'bytes';
+  /**
+   * A durable on the same stream this one was split off (NATS 2.9 takes one filter subject per
+   * consumer, so reading part of what one consumer read takes a consumer of its own). When
+   * this durable is first made and that one exists, it starts after the last message that one
+   * had acknowledged with all before it, not at the start of the stream. The server
+   * provisions such consumers before the others, so one of its own that narrows that durable
+   * in place cannot move its position first.
+   */
+  takesOverFrom?: string;
 }
 
 export interface ResolvedConsumerOptions extends ConsumerOptions {
@@ -47,6 +56,10 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   if (!NAME.test(options.stream))
     problems.push(`stream must match ${NAME}, got "${options.stream}"`);
   if (options.filterSubject.trim() === '') problems.push('filterSubject must not be empty');
+  if (options.takesOverFrom !== undefined && !NAME.test(options.takesOverFrom))
+    problems.push(`takesOverFrom must match ${NAME}, got "${options.takesOverFrom}"`);
+  if (options.takesOverFrom === options.durable)
+    problems.push('takesOverFrom must name another durable');
   if (
     options.batchSize !== undefined &&
     !(Number.isInteger(options.batchSize) && options.batchSize >= 1)

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isObservable, lastValueFrom } from 'rxjs';
+import type { ResolvedConsumerOptions } from '../consumer/consumer-options';
 import { consumerOptionsOf, JETSTREAM_TRANSPORT } from '../consumer/jetstream-consumer.decorator';
 import type { HandlerInvoker } from '../consumer/message-processor';
 import { ensureStreams } from '../streams/ensure-streams';
@@ -76,6 +77,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private async start(): Promise<void> {
     const { connection, service, streams } = this.options;
     await ensureStreams(connection, streams);
+    const consumers: { options: ResolvedConsumerOptions; handler: MessageHandler }[] = [];
     for (const [pattern, handler] of this.messageHandlers) {
       const options = consumerOptionsOf(handler.extras);
       if (!options) {
@@ -86,6 +88,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       }
       if (handler.next)
         throw new Error(`durable consumer "${options.durable}" has more than one handler`);
+      consumers.push({ options, handler });
+    }
+    // A consumer split off a durable reads that one's position before anything changes it.
+    const order = ({ options }: (typeof consumers)[number]) => (options.takesOverFrom ? 0 : 1);
+    consumers.sort((a, b) => order(a) - order(b));
+    for (const { options, handler } of consumers) {
       const runner = new ConsumerRunner(connection, service, options, invoker(handler), this.log);
       await runner.start();
       this.runners.push(runner);

@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 
 /** Who registers a metric: the project whose own test proves it does, as listed here. */
 export type MetricOwner =
-  'observability' | 'messaging' | 'enrichment' | 'ingestion' | 'quality-monitor';
+  'observability' | 'messaging' | 'enrichment' | 'ingestion' | 'quality-monitor' | 'learning';
 
 export interface MetricDefinition {
   readonly type: 'counter' | 'histogram' | 'gauge';
@@ -22,6 +22,7 @@ const by =
 const messaging = by('messaging');
 const enrichment = by('enrichment');
 const quality = by('quality-monitor');
+const learning = by('learning');
 
 /**
  * The metrics the services export, which the dashboards and alert rules query (deploy/grafana,
@@ -78,6 +79,9 @@ export const REFINERY_METRICS: Readonly<Record<string, MetricDefinition>> = {
   refinery_quality_high_confidence_ratio: quality('gauge', ['tenant']),
   refinery_quality_alert_firing: quality('gauge', ['tenant', 'alert', 'severity']),
   refinery_dlq_messages: quality('gauge', []),
+  refinery_learning_feedback_total: learning('counter', ['tenant', 'type', 'negative']),
+  refinery_learning_applied_total: learning('counter', []),
+  refinery_learning_queue_items: learning('gauge', ['tenant', 'status']),
 };
 
 /**

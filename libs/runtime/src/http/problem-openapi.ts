@@ -1,4 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { z } from 'zod';
 
 const text: SchemaObject = { type: 'string' };
 const fieldError: SchemaObject = { type: 'object', properties: { path: text, message: text } };
@@ -19,3 +20,11 @@ export const problemResponse = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: problemSchema } },
 });
+
+/** A request body documented from the zod schema that validates it. */
+export const jsonSchemaOf = (schema: z.ZodType) =>
+  z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as SchemaObject;

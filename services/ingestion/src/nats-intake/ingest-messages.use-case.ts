@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IncomingEvent, paramsOf, TenantSlugSchema } from '@refinery/contracts';
+import { IncomingEvent, paramsOf, RecordTypeSchema, TenantSlugSchema } from '@refinery/contracts';
 import { AcceptRecordsUseCase } from '../records/accept-records.use-case';
 import { validateEvent } from '../records/validate-events';
 import { Rejection, RejectMessagesUseCase } from '../rejections/reject-messages.use-case';
@@ -128,7 +128,7 @@ function rejectionOf(
     id: message.rejectionId,
     tenant: tenant?.slug ?? message.subject.split('.')[1] ?? '_',
     tenantId: tenant?.id ?? null,
-    type: params?.type === 'order' || params?.type === 'exception' ? params.type : 'unknown',
+    type: RecordTypeSchema.safeParse(params?.type).data ?? 'unknown',
     subject: message.subject,
     reason,
     errors,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { FieldError, IncomingEvent } from '@refinery/contracts';
+import { FieldError, IncomingEvent, RecordTypeSchema } from '@refinery/contracts';
 import { isTransientFailure } from '@refinery/messaging';
 import { problemFor, ProblemException } from '@refinery/runtime';
 import { INGESTION_CONFIG, IngestionConfig } from '../config';
@@ -108,6 +108,6 @@ export class IngestEventsUseCase {
 }
 
 const typeOf = (event: unknown): string => {
-  const type = (event as { type?: unknown } | null)?.type;
-  return type === 'order' || type === 'exception' ? type : 'unknown';
+  const type = RecordTypeSchema.safeParse((event as { type?: unknown } | null)?.type);
+  return type.success ? type.data : 'unknown';
 };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AlertSeverity } from '@refinery/contracts';
-import { badField, parseInput } from '../shared/problems';
+import { badField, parseInput } from '@refinery/runtime';
 import {
   CHECK_NAMES,
   definition,

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequireOperator } from '@refinery/runtime';
 import { jsonSchema, problemResponse } from '../shared/openapi';
-import { parseInput } from '../shared/problems';
+import { parseInput } from '@refinery/runtime';
 import { CleanseRequestSchema } from './cleanse.command';
 import { CleanseUseCase } from './cleanse.use-case';
 

@@ -3,7 +3,7 @@ import { problemFor, ProblemException } from '@refinery/runtime';
 import type { CleanseTarget } from './cleanse-sql';
 import type { CleanseAction, CleanseRequest } from './cleanse.command';
 import { CleanseRepository, previewStep } from './cleanse.repository';
-import { badField, notFound } from '../shared/problems';
+import { badField, notFound } from '@refinery/runtime';
 import { isOffLimits } from '../read-only/off-limits';
 import { ReadOnlyDatabase } from '../read-only/read-only-database';
 import { splitTable } from '../read-only/sql-names';

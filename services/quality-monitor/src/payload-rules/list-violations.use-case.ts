@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TenantSlugSchema } from '@refinery/contracts';
 import type { Principal } from '@refinery/runtime';
 import { z } from 'zod';
-import { parseInput } from '../shared/problems';
+import { parseInput } from '@refinery/runtime';
 import { ViolationsRepository, type ViolationFilter } from './violations.repository';
 
 const ViolationsQuerySchema = z.strictObject({

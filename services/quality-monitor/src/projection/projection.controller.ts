@@ -1,6 +1,7 @@
 import { Controller, type Type } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
+  enrichedRecordsConsumers,
   filterOf,
   filterOfAll,
   readerOf,
@@ -11,7 +12,7 @@ import {
   type EventPayload,
   type ReadMask,
 } from '@refinery/contracts';
-import { JetStreamConsumer, type InboundMessage } from '@refinery/messaging';
+import { consumeThrough, JetStreamConsumer, type InboundMessage } from '@refinery/messaging';
 import { StreamRulesUseCase } from '../payload-rules/stream-rules.use-case';
 import { EnrichmentStateRepository } from './enrichment-state.repository';
 import { mergeRows, type ProjectedEvent } from './state-rows';
@@ -35,15 +36,25 @@ const INPUT: ReadMask = { record_type: true, received_at: true };
 const STAGE_RESULT: ReadMask = { stage: true, stages: REPORTS };
 
 /**
- * Three consumers build the projection, in batches: records.received, the stages' events
+ * Consumers build the projection, in batches: records.received, the stages' events
  * (`STAGE_EVENTS`) and enrichment.completed. NATS 2.9 takes one filter subject per consumer,
- * and these are the three shapes. With a tenant, each follows only it.
+ * and these are the three shapes; received records are read one consumer per enriched type
+ * (`recordsConsumers`), so records enrichment leaves alone (transcripts) never reach the
+ * completeness, backlog or payload-rule figures. With a tenant, each follows only it.
  * Received records are also judged by the payload rules: one delivery serves both, and both
  * writes are idempotent, so a batch retried for either one changes nothing twice.
  */
 /** `quality-monitor-<name>`, or `quality-monitor-<name>_<tenant>` for a monitor of one tenant. */
 export const monitorDurable = (name: string, tenant?: string) =>
   `quality-monitor-${name}${tenant ? `_${tenant}` : ''}`;
+
+/**
+ * The records consumers, one per enriched record type: `quality-monitor-records` (which read
+ * every type before transcripts, and keeps its place for orders), then
+ * `quality-monitor-records-<type>` for the others.
+ */
+export const recordsConsumers = (tenant?: string) =>
+  enrichedRecordsConsumers(monitorDurable('records'), tenant);
 
 export function projectionController(tenant?: string): Type {
   const durable = (name: string) => monitorDurable(name, tenant);
@@ -55,16 +66,8 @@ export function projectionController(tenant?: string): Type {
       private readonly payloadRules: StreamRulesUseCase,
     ) {}
 
-    @JetStreamConsumer({
-      durable: durable('records'),
-      stream: STREAMS.RECORDS.name,
-      filterSubject: filterOf('records.received', { tenant }),
-      schema: readerOf('records.received', INPUT),
-      batchSize: 500,
-    })
-    async received(
-      @Payload() batch: InboundMessage<EventPayload<'records.received'>>[],
-    ): Promise<void> {
+    /** Each records consumer of `recordsConsumers`, through `consumeThrough` below. */
+    async received(batch: InboundMessage<EventPayload<'records.received'>>[]): Promise<void> {
       await Promise.all([this.project(batch), this.payloadRules.execute(batch.map((m) => m.data))]);
     }
 
@@ -106,5 +109,17 @@ export function projectionController(tenant?: string): Type {
       await this.state.apply(records, stages, escalations);
     }
   }
+  consumeThrough(
+    ProjectionController,
+    'received',
+    recordsConsumers(tenant).map(({ durable, filterSubject, takesOverFrom }) => ({
+      durable,
+      stream: STREAMS.RECORDS.name,
+      filterSubject,
+      ...(takesOverFrom ? { takesOverFrom } : {}),
+      schema: readerOf('records.received', INPUT),
+      batchSize: 500,
+    })),
+  );
   return ProjectionController;
 }

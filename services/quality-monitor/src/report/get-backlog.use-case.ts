@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { parseInput } from '../shared/problems';
+import { parseInput } from '@refinery/runtime';
 import { ReportRepository } from './report.repository';
 
 const LimitSchema = z.coerce.number().int().min(1).max(1000).default(100);

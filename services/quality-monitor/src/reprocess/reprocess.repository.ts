@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { EventPayload, StageName } from '@refinery/contracts';
+import type { EnrichmentInput, StageName } from '@refinery/contracts';
 import { DataSource } from 'typeorm';
 
 /** A record that may need driving again, with where each of its stages stands. */
 export interface Candidate {
   record_id: string;
-  input: EventPayload<'records.received'>['data'];
+  /** The monitor follows enriched records only: orders and exceptions. */
+  input: EnrichmentInput;
   requests: number;
   received_at: Date;
   stages: Record<string, { status: string; at: Date; confidence: number | null; report: unknown }>;

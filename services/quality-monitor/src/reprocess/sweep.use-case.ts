@@ -4,7 +4,7 @@ import { JetStreamPublisher } from '@refinery/messaging';
 import { durationVar } from '@refinery/runtime';
 import type { Counter } from 'prom-client';
 import { QUALITY_CONFIG, type QualityConfig } from '../config';
-import { parseInput } from '../shared/problems';
+import { parseInput } from '@refinery/runtime';
 import { ListTenantsUseCase } from '../report/list-tenants.use-case';
 import { nextStage, reprocessRequest, type ReprocessReason } from './reprocess-decision';
 import { reprocessMetrics } from './reprocess-metrics';

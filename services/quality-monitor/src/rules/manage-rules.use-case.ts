@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { badField, notFound, parseInput } from '../shared/problems';
+import { badField, notFound, parseInput } from '@refinery/runtime';
 import { DIMENSIONS, RuleSchema, type Rule, type StoredRule } from './rule-definition';
 import type { RuleFilter, RulePatch } from './rules.command';
 import { RuleChecks } from './rule-checks';

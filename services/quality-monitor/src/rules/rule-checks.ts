@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ProblemException } from '@refinery/runtime';
 import { DatabaseError } from 'pg';
-import { badField } from '../shared/problems';
+import { badField } from '@refinery/runtime';
 import { countRows, describeTable, planOf, unknownTable } from '../read-only/catalog.repository';
 import { OFF_LIMITS_SCHEMAS, offLimits, offLimitsRelationIn } from '../read-only/off-limits';
 import { isTimeout, ReadOnlyDatabase, type Query } from '../read-only/read-only-database';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseInput } from '../shared/problems';
+import { parseInput } from '@refinery/runtime';
 import { RULE_TYPES, RuleSchema, type Rule } from './rule-definition';
 
 const ListFilterSchema = z.object({

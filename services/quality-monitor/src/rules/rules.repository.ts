@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseError } from 'pg';
 import { DataSource } from 'typeorm';
-import { badField } from '../shared/problems';
+import { badField } from '@refinery/runtime';
 import { PAYLOAD, type Rule, type StoredRule } from './rule-definition';
 import { iso } from '../shared/values';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { notFound } from '../shared/problems';
+import { notFound } from '@refinery/runtime';
 import type { RunsQuery } from './runs.command';
 import { RunsRepository } from './runs.repository';
 

@@ -6,7 +6,7 @@ import { RulesRepository } from '../rules/rules.repository';
 import { RunsRepository } from './runs.repository';
 import type { RuleResult } from '../rules/rule-result';
 import { statisticsOf, type RunReport } from './run-report';
-import { badField, notFound } from '../shared/problems';
+import { badField, notFound } from '@refinery/runtime';
 import { isPayloadRule, type StoredRule } from '../rules/rule-definition';
 
 /** Runs rules one after another (gentle on the database), then stores and counts the run. */

@@ -5,7 +5,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Periodic } from '../shared/periodic';
+import { Periodic } from '@refinery/runtime';
 import { RULES_SETTINGS, type RulesConfig } from '../rules-config';
 import { RunRulesUseCase } from './run-rules.use-case';
 import { RunsRepository } from './runs.repository';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseInput } from '../shared/problems';
+import { parseInput } from '@refinery/runtime';
 
 const limit = z.coerce.number().int().min(1).max(1000).default(100);
 const RunsQuerySchema = z.strictObject({ limit, trigger: z.enum(['schedule', 'api']).optional() });

@@ -1,14 +1,7 @@
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { problemResponse as problemAnswer } from '@refinery/runtime';
-import { z } from 'zod';
+import { jsonSchemaOf, problemResponse as problemAnswer } from '@refinery/runtime';
 
 // Request bodies are documented from the zod schemas that validate them.
-export const jsonSchema = (schema: z.ZodType) =>
-  z.toJSONSchema(schema, {
-    target: 'openapi-3.0',
-    io: 'input',
-    unrepresentable: 'any',
-  }) as SchemaObject;
+export const jsonSchema = jsonSchemaOf;
 
 /** An error answer for `@ApiResponse`. */
 export const problemResponse = (status: number, description: string) => ({

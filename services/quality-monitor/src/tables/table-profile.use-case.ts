@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { completenessOf } from './completeness.repository';
-import { notFound } from '../shared/problems';
+import { notFound } from '@refinery/runtime';
 import { ReadOnlyDatabase } from '../read-only/read-only-database';
 import type { ForeignKeyRule, TableName } from './tables.command';
 import { RuleChecks } from '../rules/rule-checks';

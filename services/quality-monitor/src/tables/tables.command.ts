@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RuleSchema, type Rule } from '../rules/rule-definition';
 import { IDENTIFIER, identifier } from '../read-only/sql-names';
-import { badField, parseInput } from '../shared/problems';
+import { badField, parseInput } from '@refinery/runtime';
 
 const OrphansQuerySchema = z.strictObject({
   column: identifier,

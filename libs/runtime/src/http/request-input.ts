@@ -1,5 +1,5 @@
 import { validate, type FieldError } from '@refinery/contracts';
-import { problemFor, ProblemException } from '@refinery/runtime';
+import { problemFor, ProblemException } from './problem';
 import type { z } from 'zod';
 
 export const badRequest = (errors: FieldError[]) =>

@@ -1,0 +1,11 @@
+import { createDataSource, databaseConfigFromEnv } from '@refinery/persistence';
+import { DataSource } from 'typeorm';
+import { CreateLearningTables1766000000000 } from './migrations/1766000000000-create-learning-tables';
+
+export const SCHEMA = 'learning';
+export const entities = [];
+export const migrations = [CreateLearningTables1766000000000];
+
+/** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */
+export const createServiceDataSource = (): DataSource =>
+  createDataSource({ schema: SCHEMA, entities, migrations, config: databaseConfigFromEnv(SCHEMA) });

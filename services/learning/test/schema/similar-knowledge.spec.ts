@@ -1,0 +1,126 @@
+import type { DataSource } from 'typeorm';
+import {
+  explainEach,
+  openLearningDb,
+  planNodes,
+  removeTenants,
+  testTenant,
+  toVector,
+  unitVector,
+} from './learning-db';
+
+/**
+ * Small tenants are read exactly through their index. Steered off sorting, the planner takes
+ * HNSW instead, which filters tenants and statuses only after the scan: the same answers must
+ * come out of both.
+ */
+const THROUGH_HNSW = { enable_sort: 'off', enable_seqscan: 'off', enable_bitmapscan: 'off' };
+
+describe.each([
+  ['as planned', undefined],
+  ['through HNSW', THROUGH_HNSW],
+])('check_similar_knowledge, %s', (_mode, steering) => {
+  let db: DataSource;
+  const tenant = testTenant();
+  const other = testTenant();
+  const ids: Record<string, string> = {};
+  // Every item lies in the plane of axes 10 and 11, at an angle from axis 10 (the probe):
+  // its cosine similarity to the probe is cos(angle).
+  const probe = toVector(unitVector(10));
+
+  const similar = async (
+    forTenant: string,
+    options: { threshold?: number; limit?: number; exclude?: string } = {},
+  ) => {
+    const sql = `SELECT content, similarity FROM learning.check_similar_knowledge($1, 'where is my parcel',
+                   $2, coalesce($3, 0.85), coalesce($4, 10), $5)`;
+    const params = [
+      forTenant,
+      probe,
+      options.threshold ?? null,
+      options.limit ?? null,
+      options.exclude ?? null,
+    ];
+    let rows: { content: string; similarity: string }[];
+    if (steering) {
+      const explained = await explainEach<{ content: string; similarity: string }>(
+        sql,
+        params,
+        steering,
+      );
+      const inner = explained.plans.find((s) => s.text.includes('FROM learning_queue q'));
+      expect(planNodes(inner!.plan).map((n) => n['Index Name'])).toContain(
+        'idx_learning_embedding_hnsw',
+      );
+      rows = explained.rows;
+    } else {
+      rows = await db.query(sql, params);
+    }
+    return rows.map((row) => [row.content, Number(Number(row.similarity).toFixed(4))]);
+  };
+
+  beforeAll(async () => {
+    db = await openLearningDb();
+    const items: [string, string, string, number | null][] = [
+      [tenant, 'checked', 'pending', 0.05],
+      [tenant, 'applied twin', 'applied', 0.15],
+      [tenant, 'approved twin', 'approved', 0.2],
+      [tenant, 'near', 'pending', 0.3],
+      [tenant, 'rejected twin', 'rejected', 0.1],
+      [tenant, 'far', 'pending', 0.7],
+      [tenant, 'not embedded yet', 'pending', null],
+      [other, 'other tenant', 'pending', 0],
+    ];
+    for (const [forTenant, content, status, angle] of items) {
+      const [{ id }] = await db.query(
+        `INSERT INTO learning_queue (tenant, status, source_type, proposed_content, content,
+                                     confidence_score, embedding)
+         VALUES ($1, $2, 'manual', '{}', $3, 60, $4) RETURNING id`,
+        [forTenant, status, content, angle === null ? null : toVector(unitVector(10, angle, 11))],
+      );
+      ids[content] = id;
+    }
+  });
+  afterAll(async () => {
+    if (!db?.isInitialized) return;
+    await removeTenants(db, [tenant, other]);
+    await db.destroy();
+  });
+
+  it('returns the tenant’s live items at or above the threshold, nearest first', async () => {
+    expect(await similar(tenant)).toEqual([
+      ['checked', 0.9988],
+      ['applied twin', 0.9888],
+      ['approved twin', 0.9801],
+      ['near', 0.9553],
+    ]);
+  });
+
+  it('leaves out the item being checked', async () => {
+    expect(await similar(tenant, { exclude: ids.checked })).toEqual([
+      ['applied twin', 0.9888],
+      ['approved twin', 0.9801],
+      ['near', 0.9553],
+    ]);
+  });
+
+  it('follows the threshold and the limit it is given', async () => {
+    expect((await similar(tenant, { threshold: 0.7 })).map(([content]) => content)).toEqual([
+      'checked',
+      'applied twin',
+      'approved twin',
+      'near',
+      'far',
+    ]);
+    expect(await similar(tenant, { threshold: 0.99 })).toEqual([['checked', 0.9988]]);
+    expect(await similar(tenant, { limit: 2 })).toEqual([
+      ['checked', 0.9988],
+      ['applied twin', 0.9888],
+    ]);
+  });
+
+  it('never returns another tenant’s items', async () => {
+    expect(await similar(other)).toEqual([['other tenant', 1]]);
+    expect(await similar(testTenant())).toEqual([]);
+  });
+});
