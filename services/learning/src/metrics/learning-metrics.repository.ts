@@ -3,6 +3,14 @@ import { DataSource } from 'typeorm';
 
 export const VIEWS = ['daily_learning_metrics', 'response_performance_metrics'] as const;
 
+/**
+ * Set for each refresh, in its own transaction. response_performance_metrics counts a million
+ * feedback rows by interaction: with the default 4 MB of work_mem that count goes through the
+ * feedback index and its result is sorted on disk (~1.5 s); with 64 MB it is hashed in memory
+ * (~0.7 s). JIT compiling the plan only adds to a query that reads every row once.
+ */
+export const REFRESH_SETTINGS = [`SET LOCAL work_mem = '64MB'`, `SET LOCAL jit = off`];
+
 /** The two materialized views and the live queue figures behind /metrics. */
 @Injectable()
 export class LearningMetricsRepository {
@@ -13,7 +21,10 @@ export class LearningMetricsRepository {
     const took: Record<string, number> = {};
     for (const view of VIEWS) {
       const started = performance.now();
-      await this.db.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY ${view}`);
+      await this.db.transaction(async (tx) => {
+        for (const setting of REFRESH_SETTINGS) await tx.query(setting);
+        await tx.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY ${view}`);
+      });
       took[view] = Math.round(performance.now() - started);
     }
     return took;

@@ -17,6 +17,7 @@ export class CreateLearningTables1766000000000 implements MigrationInterface {
       ...FEEDBACK,
       ...CORRECTIONS,
       ...LEARNING_QUEUE,
+      ...LEARNING_EMBEDDINGS,
       ...RESPONSE_ANALYTICS,
       ...VOICE_TRANSCRIPTS,
       ...AUDIT_LOG,
@@ -34,6 +35,7 @@ export class CreateLearningTables1766000000000 implements MigrationInterface {
       'DROP MATERIALIZED VIEW response_performance_metrics',
       'DROP MATERIALIZED VIEW daily_learning_metrics',
       'DROP TABLE learning_audit_log',
+      'DROP TABLE learning_embeddings',
       'DROP TABLE learning_queue',
       'DROP TABLE voice_transcripts',
       'DROP TABLE response_analytics',
@@ -50,6 +52,16 @@ export class CreateLearningTables1766000000000 implements MigrationInterface {
       await q.query(statement);
   }
 }
+
+/**
+ * check_similar_knowledge reads a tenant with fewer embedded items than this exactly, not through
+ * HNSW (the learning.exact_scan_below setting overrides it; 0 sends every tenant to HNSW). An
+ * exact read costs ~4 µs an item once other tenants' searches have pushed its vectors out of
+ * shared buffers (bench, 100,000 items: 12 ms for 2,900 items, 80 ms for 22,000), where HNSW
+ * takes ~20 ms p50 and 85 ms p99 for a far query of a 2,900-item tenant and 5 ms p50, 15-25 ms
+ * p99 for one of 22,000: the two meet at about 5,000.
+ */
+export const EXACT_SCAN_BELOW = 5_000;
 
 /** The text compared for similarity when no reason was given: an exception's description. */
 const INPUT_TEXT = `coalesce(i.input ->> 'description', i.input::text)`;
@@ -140,7 +152,7 @@ const LEARNING_QUEUE = [
     interaction_id uuid,
     proposed_content jsonb NOT NULL, -- input, expected output, reason
     content text NOT NULL, -- the text compared for similarity
-    embedding vector(768),
+    -- The design's embedding vector(768) is learning_embeddings.embedding, below.
     confidence_score numeric(5,2) NOT NULL CONSTRAINT learning_queue_confidence_score_check
       CHECK (confidence_score BETWEEN 0 AND 100),
     duplicate_of uuid
@@ -152,17 +164,16 @@ const LEARNING_QUEUE = [
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
   )`,
-  // A 768-d vector (3 kB) would go to TOAST, which the planner does not cost: an exact scan of a
-  // large tenant would look cheaper than HNSW. Kept in the row, as pgvector advises.
-  `ALTER TABLE learning_queue ALTER COLUMN embedding SET STORAGE PLAIN`,
   `CREATE INDEX idx_learning_status ON learning_queue (status)`,
   `CREATE INDEX idx_learning_shop_id ON learning_queue (tenant)`,
   `CREATE INDEX idx_learning_source_type ON learning_queue (source_type)`,
   `CREATE INDEX idx_learning_status_created ON learning_queue (status, created_at)`,
   `CREATE INDEX idx_learning_confidence ON learning_queue (confidence_score)`,
-  `CREATE INDEX idx_learning_embedding_hnsw ON learning_queue USING hnsw (embedding vector_cosine_ops)`,
   // The API's pending list is per tenant, oldest first.
   `CREATE INDEX idx_learning_pending ON learning_queue (tenant, created_at) WHERE status = 'pending'`,
+  // batch_process_learning's order: the approved items decided first.
+  `CREATE INDEX idx_learning_approved ON learning_queue (decided_at, created_at)
+    WHERE status = 'approved'`,
   // What the publisher has still to announce.
   `CREATE INDEX idx_learning_unpublished ON learning_queue (applied_at)
     WHERE status = 'applied' AND published_at IS NULL`,
@@ -172,6 +183,31 @@ const LEARNING_QUEUE = [
   // Deleting an item looks for its duplicates: without this, a scan of the queue per row.
   `CREATE INDEX idx_learning_duplicate_of ON learning_queue (duplicate_of)
     WHERE duplicate_of IS NOT NULL`,
+];
+
+// The design's learning_queue.embedding: an item's vector, one at most, set once the item is
+// embedded (an item without one is not compared). It lives beside the queue, not in it, because
+// an item's status, decision and publication change after it is embedded, and an update that
+// changes an indexed column (status is one, published_at is in a partial index's predicate) is
+// never HOT: the new row version goes into every index of the table, and into HNSW that costs
+// ~1.5 ms a row at 100,000 items. Here a vector is written once and its row never updated for
+// the queue's sake; check_similar_knowledge joins the queue for the status and the content.
+// The tenant is the item's, copied from it (QueueRepository.setEmbedding), so that the scans
+// filter by tenant without the join.
+const LEARNING_EMBEDDINGS = [
+  `CREATE TABLE learning_embeddings (
+    item_id uuid PRIMARY KEY
+      CONSTRAINT fk_learning_embeddings_item REFERENCES learning_queue ON DELETE CASCADE,
+    tenant text NOT NULL,
+    embedding vector(768) NOT NULL
+  )`,
+  // A 768-d vector (3 kB) would go to TOAST, which the planner does not cost: an exact scan of a
+  // large tenant would look cheaper than HNSW. Kept in the row, as pgvector advises.
+  `ALTER TABLE learning_embeddings ALTER COLUMN embedding SET STORAGE PLAIN`,
+  `CREATE INDEX idx_learning_embedding_hnsw ON learning_embeddings
+    USING hnsw (embedding vector_cosine_ops)`,
+  // A small tenant's vectors, which check_similar_knowledge reads exactly.
+  `CREATE INDEX idx_learning_embeddings_tenant ON learning_embeddings (tenant)`,
 ];
 
 const RESPONSE_ANALYTICS = [
@@ -315,12 +351,26 @@ const LEARNING_TRIGGERS = [
 ];
 
 const QUEUE_FUNCTIONS = [
-  // Cosine similarity (1 - <=>) to a tenant's live items; p_content is the design's and is not
-  // scored. The inner query is the nearest-neighbour scan, its LIMIT first. EXECUTE plans it on
-  // each call with the tenant's own statistics: a tenant with few items is read exactly through
-  // its index, a large one through HNSW. HNSW filters the tenant after the scan, so the
-  // iterative scan goes on past ef_search until enough of the tenant's items are found, in a
-  // slightly relaxed order that the outer ORDER BY puts right.
+  // Cosine similarity (1 - <=>) to a tenant's live items, the nearest p_limit at or above
+  // p_threshold; p_content is the design's and is not scored. Each query is planned on each call
+  // (EXECUTE), with the tenant's own statistics.
+  //  - A tenant with at least EXACT_SCAN_BELOW embedded items goes through HNSW. It filters the
+  //    tenant only after the scan, so the iterative scan goes on past ef_search until enough of
+  //    the tenant's live items are found, in a slightly relaxed order that the outer ORDER BY
+  //    puts right; the threshold is applied outside the LIMIT, as pgvector advises (inside, a
+  //    far query would scan on to hnsw.max_scan_tuples).
+  //  - A smaller tenant is read exactly: for it HNSW walks other tenants' items (thousands of
+  //    rows and tens of thousands of buffers for a far query). Its vectors are read through
+  //    idx_learning_embeddings_tenant, the threshold filters them before the sort (the nearest
+  //    p_limit above it are the nearest p_limit's ones above it), and only those left are looked
+  //    up in the queue (the LATERAL's OFFSET 0 keeps it a lookup per row, not a hash of the
+  //    tenant's queue); + 0 keeps the ORDER BY off HNSW.
+  // The tenant's size is the planner's estimate, from the statistics as the planner reads them
+  // (its share of the most common values, or of the rest): ~0.15 ms, where counting even 5,000
+  // entries of the index takes 0.5-1 ms with the visibility map set, and several times that
+  // with it not set, when the count must visit the (3 kB a row) heap. Unanalyzed, the table
+  // is taken as small.
+  // A parallel plan or JIT only adds milliseconds to a query of a few.
   `CREATE FUNCTION check_similar_knowledge(
     p_tenant text,
     p_content text,
@@ -333,21 +383,61 @@ const QUEUE_FUNCTIONS = [
     SET search_path FROM CURRENT
     SET hnsw.iterative_scan = 'relaxed_order'
     SET hnsw.ef_search = 100
+    SET max_parallel_workers_per_gather = 0
+    SET jit = off
   AS $$
+  DECLARE
+    exact_below numeric := coalesce(
+      nullif(current_setting('learning.exact_scan_below', true), '')::numeric, ${EXACT_SCAN_BELOW});
+    embedded numeric;
   BEGIN
-    RETURN QUERY EXECUTE $q$
-      SELECT nearest.id, nearest.content, (1 - nearest.distance)::numeric
-        FROM (SELECT q.id, q.content, q.embedding <=> $2 AS distance
-                FROM learning_queue q
-               WHERE q.tenant = $1
-                 AND q.status IN ('pending', 'approved', 'applied')
-                 AND q.embedding IS NOT NULL
-                 AND q.id IS DISTINCT FROM $5
-               ORDER BY q.embedding <=> $2
-               LIMIT $4) nearest
-       WHERE 1 - nearest.distance >= $3
-       ORDER BY nearest.distance$q$
-    USING p_tenant, p_embedding, p_threshold, p_limit, p_exclude;
+    SELECT greatest(c.reltuples, 0) * coalesce(
+             s.most_common_freqs[array_position(s.most_common_vals::text::text[], p_tenant)],
+             (1 - s.null_frac - coalesce((SELECT sum(f) FROM unnest(s.most_common_freqs) f), 0))
+               / greatest(CASE WHEN s.n_distinct < 0 THEN -s.n_distinct * c.reltuples
+                               ELSE s.n_distinct END
+                          - coalesce(cardinality(s.most_common_freqs), 0), 1),
+             0)
+      INTO embedded
+      FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_stats s
+        ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'tenant'
+     WHERE c.oid = 'learning_embeddings'::regclass;
+    IF embedded < exact_below THEN
+      RETURN QUERY EXECUTE $q$
+        SELECT e.item_id, q.content, (1 - e.distance)::numeric
+          FROM (SELECT item_id, embedding <=> $2 AS distance
+                  FROM learning_embeddings
+                 WHERE tenant = $1
+                   AND item_id IS DISTINCT FROM $5
+                   AND 1 - (embedding <=> $2) >= $3) e
+          CROSS JOIN LATERAL (
+                SELECT q.content
+                  FROM learning_queue q
+                 WHERE q.id = e.item_id
+                   AND q.tenant = $1
+                   AND q.status IN ('pending', 'approved', 'applied')
+                OFFSET 0) q
+         ORDER BY e.distance + 0
+         LIMIT $4$q$
+      USING p_tenant, p_embedding, p_threshold, p_limit, p_exclude;
+    ELSE
+      RETURN QUERY EXECUTE $q$
+        SELECT nearest.item_id, nearest.content, (1 - nearest.distance)::numeric
+          FROM (SELECT e.item_id, q.content, e.embedding <=> $2 AS distance
+                  FROM learning_embeddings e
+                  JOIN learning_queue q ON q.id = e.item_id
+                 WHERE e.tenant = $1
+                   AND q.tenant = $1
+                   AND q.status IN ('pending', 'approved', 'applied')
+                   AND e.item_id IS DISTINCT FROM $5
+                 ORDER BY e.embedding <=> $2
+                 LIMIT $4) nearest
+         WHERE 1 - nearest.distance >= $3
+         ORDER BY nearest.distance$q$
+      USING p_tenant, p_embedding, p_threshold, p_limit, p_exclude;
+    END IF;
   END $$`,
   // Replicas and overlapping runs share the work: a row another run holds is skipped, and one
   // it has applied meanwhile no longer matches status = 'approved'.
@@ -387,22 +477,25 @@ const METRICS = [
      GROUP BY 1, 2, 3, 4`,
   `CREATE UNIQUE INDEX daily_learning_metrics_key
     ON daily_learning_metrics (day, tenant, source_type, status)`,
-  // Feedback is about an interaction, so a response is judged by its interaction's feedback.
+  // Feedback is about an interaction, so a response is judged by its interaction's feedback,
+  // counted once per interaction and hash-joined: at a million feedback rows, a lookup of each
+  // response's feedback took 4-6 s.
   // Rates are NULL where nothing was there to divide by; ab_variant '' means no experiment.
   `CREATE MATERIALIZED VIEW response_performance_metrics AS
     SELECT r.tenant, r.response_type, date_trunc('day', r.created_at, 'UTC') AS day,
            coalesce(r.ab_variant, '') AS ab_variant,
            count(*)::integer AS responses,
-           sum(f.feedback)::integer AS feedback,
+           coalesce(sum(f.feedback), 0)::integer AS feedback,
            round(count(*) FILTER (WHERE f.feedback > 0)::numeric / count(*), 4) AS feedback_rate,
            round(sum(f.negative) / nullif(sum(f.feedback), 0), 4) AS negative_rate,
            round(count(*) FILTER (WHERE r.led_to_conversion)::numeric
                  / nullif(count(r.led_to_conversion), 0), 4) AS conversion_rate
       FROM response_analytics r
-      CROSS JOIN LATERAL (
-        SELECT count(*) AS feedback,
+      LEFT JOIN (
+        SELECT fb.interaction_id, count(*) AS feedback,
                count(*) FILTER (WHERE fb.feedback_type = 'thumbs_down' OR fb.rating <= 2) AS negative
-          FROM feedback fb WHERE fb.interaction_id = r.interaction_id) f
+          FROM feedback fb
+         GROUP BY fb.interaction_id) f ON f.interaction_id = r.interaction_id
      GROUP BY 1, 2, 3, 4`,
   `CREATE UNIQUE INDEX response_performance_metrics_key
     ON response_performance_metrics (tenant, response_type, day, ab_variant)`,

@@ -98,17 +98,23 @@ export class QueueRepository {
     return rows[0]?.id;
   }
 
+  /**
+   * The item's vector, beside the queue in learning_embeddings (see the migration: a status
+   * change would otherwise re-index it in HNSW); replaced if it had one. The tenant is the
+   * item's, and an item of another tenant is left alone.
+   */
   async setEmbedding(
     tx: EntityManager,
     tenant: string,
     id: string,
     embedding: number[],
   ): Promise<void> {
-    await tx.query(`UPDATE learning_queue SET embedding = $3 WHERE tenant = $1 AND id = $2`, [
-      tenant,
-      id,
-      vectorToSql(embedding),
-    ]);
+    await tx.query(
+      `INSERT INTO learning_embeddings (item_id, tenant, embedding)
+       SELECT id, tenant, $3 FROM learning_queue WHERE tenant = $1 AND id = $2
+       ON CONFLICT (item_id) DO UPDATE SET embedding = EXCLUDED.embedding`,
+      [tenant, id, vectorToSql(embedding)],
+    );
   }
 
   /** Items at least `threshold` similar, most similar first (the design's check_similar_knowledge). */

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { insertInteraction, openLearningDb, removeTenants, testTenant } from './learning-db';
+import { QueueRepository } from '../../src/queue/queue.repository';
+import {
+  insertInteraction,
+  openLearningDb,
+  removeTenants,
+  testTenant,
+  toVector,
+  unitVector,
+} from './learning-db';
 
 type Insert = (value: unknown) => Promise<unknown>;
 
@@ -225,5 +233,44 @@ describe('the learning tables’ constraints', () => {
     ).rejects.toMatchObject({
       driverError: expect.objectContaining({ constraint: 'fk_corrections_conversation' }),
     });
+  });
+
+  it('keeps an item’s one vector beside it, of its tenant, and deletes it with the item', async () => {
+    const tenant = newTenant();
+    const queue = new QueueRepository(db);
+    const [{ id }] = await db.query(
+      `INSERT INTO learning_queue (tenant, source_type, proposed_content, content, confidence_score)
+       VALUES ($1, 'manual', '{}', 'x', 60) RETURNING id`,
+      [tenant],
+    );
+    const stored = () =>
+      db.query(
+        `SELECT tenant, embedding::text AS embedding FROM learning_embeddings WHERE item_id = $1`,
+        [id],
+      );
+    await queue.setEmbedding(db.manager, tenant, id, unitVector(3));
+    expect(await stored()).toEqual([{ tenant, embedding: toVector(unitVector(3)) }]);
+    // Embedded again, it is replaced; named with another tenant, it is left alone.
+    await queue.setEmbedding(db.manager, tenant, id, unitVector(4));
+    await queue.setEmbedding(db.manager, newTenant(), id, unitVector(5));
+    expect(await stored()).toEqual([{ tenant, embedding: toVector(unitVector(4)) }]);
+    // Kept in the row, not in TOAST, which the planner would not cost.
+    const [{ attstorage }] = await db.query(
+      `SELECT attstorage FROM pg_attribute
+        WHERE attrelid = 'learning_embeddings'::regclass AND attname = 'embedding'`,
+    );
+    expect(attstorage).toBe('p');
+
+    await expect(
+      db.query(`INSERT INTO learning_embeddings (item_id, tenant, embedding) VALUES ($1, $2, $3)`, [
+        randomUUID(),
+        tenant,
+        toVector(unitVector(3)),
+      ]),
+    ).rejects.toMatchObject({
+      driverError: expect.objectContaining({ constraint: 'fk_learning_embeddings_item' }),
+    });
+    await db.query('DELETE FROM learning_queue WHERE id = $1', [id]);
+    expect(await stored()).toEqual([]);
   });
 });

@@ -153,6 +153,15 @@ export function unitVector(i: number, angle = 0, j = (i + 1) % DIMENSIONS): numb
 
 export const toVector = (v: readonly number[]): string => vectorToSql(v);
 
+/** Gives a queue item its vector (in learning_embeddings, beside the queue), as the service does. */
+export async function embed(db: DataSource, itemId: string, vector: readonly number[]) {
+  await db.query(
+    `INSERT INTO learning_embeddings (item_id, tenant, embedding)
+     SELECT id, tenant, $2 FROM learning_queue WHERE id = $1`,
+    [itemId, toVector(vector)],
+  );
+}
+
 /** The plan nodes of an EXPLAIN (FORMAT JSON), depth first. */
 export interface PlanNode {
   'Node Type': string;
@@ -165,6 +174,13 @@ export interface PlanNode {
 export function planNodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(planNodes)];
 }
+
+/**
+ * check_similar_knowledge's nearest-neighbour query among the statements it ran (its look at the
+ * statistics, for the tenant's size, reads no learning_embeddings).
+ */
+export const isSimilarScan = (statement: ExplainedStatement): boolean =>
+  statement.text.includes('FROM learning_embeddings') && statement.text.includes('ORDER BY');
 
 /** "Limit > Index Scan using idx_x on t": how a plan reads, for the test output. */
 export const describePlan = (plan: PlanNode): string =>

@@ -1,8 +1,10 @@
 import type { DataSource } from 'typeorm';
+import { EXACT_SCAN_BELOW } from '../../src/migrations/1766000000000-create-learning-tables';
 import {
   connectAsService,
   describePlan,
   explainEach,
+  isSimilarScan,
   openLearningDb,
   planNodes,
   removeTenants,
@@ -18,6 +20,14 @@ describe('the learning queue’s query plans at a realistic size', () => {
   const large = testTenant('plan-large');
   const others = Array.from({ length: 8 }, () => testTenant('plan'));
   const planted = toVector(unitVector(700, 0.05, 701));
+  // Over the size from which check_similar_knowledge goes through HNSW.
+  const largeEmbedded = EXACT_SCAN_BELOW + 1_000;
+  /**
+   * Embedded item g is in cluster g % 64 (ones on the axes i with i % 64 = g % 64, and a little
+   * noise), and its status is the (g % 4)th: a cluster's items all have the same status.
+   */
+  const towards = (weights: Record<number, number>) =>
+    toVector(Array.from({ length: 768 }, (_, i) => weights[i % 64] ?? 0));
 
   beforeAll(async () => {
     db = await openLearningDb();
@@ -25,7 +35,7 @@ describe('the learning queue’s query plans at a realistic size', () => {
     const seeder = await connectAsService();
     const started = performance.now();
     // 16,000 items of 8 tenants, across statuses and sources over about 11 days, not yet
-    // embedded; then 4,000 embedded items of one large tenant, in 64 clusters, as texts about
+    // embedded; then 6,000 embedded items of one large tenant, in 64 clusters, as texts about
     // the same few problems are; and 20 embedded items of a small tenant.
     await seeder.query(
       `INSERT INTO learning_queue (tenant, status, source_type, proposed_content, content,
@@ -39,30 +49,39 @@ describe('the learning queue’s query plans at a realistic size', () => {
     );
     const embedded = (tenant: string, count: number) =>
       seeder.query(
-        `INSERT INTO learning_queue (tenant, status, source_type, proposed_content, content,
-                                     confidence_score, created_at, embedding)
-         SELECT $1, (ARRAY['pending', 'approved', 'rejected', 'applied'])[1 + g % 4], 'feedback',
-                '{}', 'item ' || g, 60, now() - make_interval(mins => g),
+        `WITH item AS (
+           INSERT INTO learning_queue (tenant, status, source_type, proposed_content, content,
+                                       confidence_score, created_at)
+           SELECT $1, (ARRAY['pending', 'approved', 'rejected', 'applied'])[1 + g % 4],
+                  'feedback', '{}', 'item ' || g, 60, now() - make_interval(mins => g)
+             FROM generate_series(1, $2::int) g
+           RETURNING id, tenant, split_part(content, ' ', 2)::int AS g)
+         INSERT INTO learning_embeddings (item_id, tenant, embedding)
+         SELECT id, tenant,
                 (SELECT array_agg(CASE WHEN i % 64 = g % 64 THEN 1 ELSE 0 END
                                   + (random() - 0.5) * 0.02)
                    FROM generate_series(0, 767) i)::vector
-           FROM generate_series(1, $2::int) g`,
+           FROM item`,
         [tenant, count],
       );
-    await embedded(large, 3999);
+    await embedded(large, largeEmbedded - 1);
     await embedded(small, 19);
     for (const tenant of [large, small]) {
       await seeder.query(
-        `INSERT INTO learning_queue (tenant, source_type, proposed_content, content,
-                                     confidence_score, embedding)
-         VALUES ($1, 'manual', '{}', 'the planted one', 60, $2)`,
+        `WITH item AS (
+           INSERT INTO learning_queue (tenant, source_type, proposed_content, content,
+                                       confidence_score)
+           VALUES ($1, 'manual', '{}', 'the planted one', 60)
+           RETURNING id, tenant)
+         INSERT INTO learning_embeddings (item_id, tenant, embedding)
+         SELECT id, tenant, $2 FROM item`,
         [tenant, planted],
       );
     }
-    await seeder.query('ANALYZE learning_queue');
+    await seeder.query('ANALYZE learning_queue, learning_embeddings');
     await seeder.end();
     console.log(
-      `[schema] 20,020 queue items inserted and analyzed in ${(performance.now() - started).toFixed(0)} ms`,
+      `[schema] ${(16_000 + largeEmbedded + 20).toLocaleString('en')} queue items inserted and analyzed in ${(performance.now() - started).toFixed(0)} ms`,
     );
   }, 120_000);
 
@@ -111,10 +130,10 @@ describe('the learning queue’s query plans at a realistic size', () => {
       'SELECT * FROM learning.check_similar_knowledge($1, $2, $3, 0.85)',
       [large, 'where is my parcel', probe],
     );
-    const inner = statements.find((s) => s.text.includes('FROM learning_queue q'));
+    const inner = statements.find(isSimilarScan);
     expect(inner).toBeDefined();
     console.log(
-      `[schema] check_similar_knowledge, large tenant (4,000 embedded): ${describePlan(inner!.plan)}, ${inner!.ms} ms`,
+      `[schema] check_similar_knowledge, large tenant (${largeEmbedded.toLocaleString('en')} embedded): ${describePlan(inner!.plan)}, ${inner!.ms} ms`,
     );
     expect(planNodes(inner!.plan).map((n) => n['Index Name'])).toContain(
       'idx_learning_embedding_hnsw',
@@ -126,23 +145,56 @@ describe('the learning queue’s query plans at a realistic size', () => {
     expect(nearest).toEqual({ content: 'the planted one', similarity: expect.closeTo(0.9988, 3) });
   });
 
+  it('leaves a large tenant’s rejected items and the item checked out, through HNSW', async () => {
+    // Nearest (0.96) to cluster 6, whose ~94 items are all rejected; then (0.29) to cluster 5's,
+    // all approved.
+    const probe = towards({ 6: 1, 5: 0.3 });
+    const similar = (exclude: string | null) =>
+      explainEach<{ id: string; status: string }>(
+        `SELECT s.id, q.status FROM learning.check_similar_knowledge($1, '', $2, 0.25, 10, $3) s
+           JOIN learning.learning_queue q USING (id)`,
+        [large, probe, exclude],
+      );
+    const { rows, plans } = await similar(null);
+    expect(planNodes(plans.find(isSimilarScan)!.plan).map((n) => n['Index Name'])).toContain(
+      'idx_learning_embedding_hnsw',
+    );
+    expect(rows).toHaveLength(10);
+    expect(new Set(rows.map((row) => row.status))).toEqual(new Set(['approved']));
+    const { rows: without } = await similar(rows[0].id);
+    expect(without).toHaveLength(10);
+    expect(without.map((row) => row.id)).not.toContain(rows[0].id);
+    expect(new Set(without.map((row) => row.status))).toEqual(new Set(['approved']));
+  });
+
   it('reads a small tenant’s few items exactly, without HNSW', async () => {
     const probe = toVector(unitVector(700));
     const { plans: statements } = await explainEach(
       'SELECT * FROM learning.check_similar_knowledge($1, $2, $3, 0.85)',
       [small, 'where is my parcel', probe],
     );
-    const inner = statements.find((s) => s.text.includes('FROM learning_queue q'));
+    const inner = statements.find(isSimilarScan);
     console.log(
       `[schema] check_similar_knowledge, small tenant (20 embedded): ${describePlan(inner!.plan)}, ${inner!.ms} ms`,
     );
-    expect(planNodes(inner!.plan).map((n) => n['Index Name'])).not.toContain(
-      'idx_learning_embedding_hnsw',
-    );
+    const indexes = planNodes(inner!.plan).map((n) => n['Index Name']);
+    expect(indexes).not.toContain('idx_learning_embedding_hnsw');
+    expect(indexes).toContain('idx_learning_embeddings_tenant');
     const found = await db.query(`SELECT content FROM check_similar_knowledge($1, '', $2)`, [
       small,
       probe,
     ]);
     expect(found).toEqual([{ content: 'the planted one' }]);
+  });
+
+  it('picks batch_process_learning’s approved items, decided first, through idx_learning_approved', async () => {
+    // Planned, not run: it would lock (and, run by the function, apply) other tests' items.
+    const [{ 'QUERY PLAN': plan }] = await db.query(
+      `EXPLAIN (FORMAT JSON) SELECT id FROM learning_queue WHERE status = 'approved'
+        ORDER BY decided_at, created_at LIMIT 100 FOR UPDATE SKIP LOCKED`,
+    );
+    console.log(`[schema] batch_process_learning's pick: ${describePlan(plan[0].Plan)}`);
+    expect(planNodes(plan[0].Plan).map((n) => n['Index Name'])).toContain('idx_learning_approved');
+    expect(planNodes(plan[0].Plan).map((n) => n['Node Type'])).not.toContain('Sort');
   });
 });

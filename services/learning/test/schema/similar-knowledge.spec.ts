@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import {
+  embed,
   explainEach,
+  isSimilarScan,
   openLearningDb,
   planNodes,
   removeTenants,
@@ -10,11 +12,16 @@ import {
 } from './learning-db';
 
 /**
- * Small tenants are read exactly through their index. Steered off sorting, the planner takes
- * HNSW instead, which filters tenants and statuses only after the scan: the same answers must
- * come out of both.
+ * Small tenants are read exactly through their index. Sent to HNSW (learning.exact_scan_below
+ * 0) and steered off sorting, the function goes through HNSW instead, which filters tenants, and
+ * the queue's statuses, only after the scan: the same answers must come out of both.
  */
-const THROUGH_HNSW = { enable_sort: 'off', enable_seqscan: 'off', enable_bitmapscan: 'off' };
+const THROUGH_HNSW = {
+  'learning.exact_scan_below': '0',
+  enable_sort: 'off',
+  enable_seqscan: 'off',
+  enable_bitmapscan: 'off',
+};
 
 describe.each([
   ['as planned', undefined],
@@ -48,7 +55,7 @@ describe.each([
         params,
         steering,
       );
-      const inner = explained.plans.find((s) => s.text.includes('FROM learning_queue q'));
+      const inner = explained.plans.find(isSimilarScan);
       expect(planNodes(inner!.plan).map((n) => n['Index Name'])).toContain(
         'idx_learning_embedding_hnsw',
       );
@@ -74,10 +81,11 @@ describe.each([
     for (const [forTenant, content, status, angle] of items) {
       const [{ id }] = await db.query(
         `INSERT INTO learning_queue (tenant, status, source_type, proposed_content, content,
-                                     confidence_score, embedding)
-         VALUES ($1, $2, 'manual', '{}', $3, 60, $4) RETURNING id`,
-        [forTenant, status, content, angle === null ? null : toVector(unitVector(10, angle, 11))],
+                                     confidence_score)
+         VALUES ($1, $2, 'manual', '{}', $3, 60) RETURNING id`,
+        [forTenant, status, content],
       );
+      if (angle !== null) await embed(db, id, unitVector(10, angle, 11));
       ids[content] = id;
     }
   });
