@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { AiProviderError } from '../provider';
 import { EMBEDDING_DIMENSIONS, type Embedder } from './embedder';
+import { asError, excerpt, parseJson } from '../openai/http-replies';
 
 export interface OpenAiEmbedderSettings {
   /** Up to and including the version segment, e.g. `https://api.openai.com/v1`, as for chat. */
@@ -27,7 +28,6 @@ export interface OpenAiEmbedderSettings {
 }
 
 const PROVIDER = 'openai';
-const EXCERPT_CHARS = 300;
 
 /** Models known to accept the `dimensions` parameter. */
 export const supportsDimensions = (model: string): boolean =>
@@ -218,27 +218,4 @@ function unit(vector: number[], fail: () => Error): number[] {
 function message(text: string): string {
   const parsed = ErrorBodySchema.safeParse(parseJson(text));
   return parsed.success ? excerpt(parsed.data.error.message) : excerpt(text);
-}
-
-const excerpt = (text: string) => {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat || '(empty)';
-};
-
-// Duck-typed: fetch's errors (a DOMException among them) may come from another realm, where
-// `instanceof Error` is false.
-function asError(value: unknown): { name: string; message: string; cause?: unknown } | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { name, message, cause } = value as Record<string, unknown>;
-  return typeof name === 'string' && typeof message === 'string'
-    ? { name, message, cause }
-    : undefined;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

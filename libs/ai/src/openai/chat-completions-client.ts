@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AiProviderError } from '../provider';
+import { asError, excerpt, parseJson } from './http-replies';
 
 export interface ChatCompletionsSettings {
   /** Up to and including the version segment, e.g. `https://api.openai.com/v1`. */
@@ -19,7 +20,6 @@ export interface StructuredRequest {
 }
 
 const PROVIDER = 'openai';
-const EXCERPT_CHARS = 300;
 
 // Only what we read; servers add fields freely.
 const CompletionSchema = z.object({
@@ -35,11 +35,6 @@ const CompletionSchema = z.object({
     )
     .min(1),
 });
-
-const excerpt = (text: string) => {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat || '(empty)';
-};
 
 /** One structured-output call to `/chat/completions`; returns the answer parsed as JSON. */
 export class ChatCompletionsClient {
@@ -121,23 +116,5 @@ export class ChatCompletionsClient {
       .filter(Boolean)
       .join(': ');
     return `request to ${this.url} failed: ${reason}`;
-  }
-}
-
-// Duck-typed: fetch's errors (a DOMException among them) may come from another realm, where
-// `instanceof Error` is false.
-function asError(value: unknown): { name: string; message: string; cause?: unknown } | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { name, message, cause } = value as Record<string, unknown>;
-  return typeof name === 'string' && typeof message === 'string'
-    ? { name, message, cause }
-    : undefined;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }
