@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { AiProviderError } from '../provider';
 import { EMBEDDING_DIMENSIONS, type Embedder } from './embedder';
-import { asError, excerpt, parseJson } from '../openai/http-replies';
+import { asError, describeFailure, excerpt, parseJson } from '../openai/http-replies';
 
 export interface OpenAiEmbedderSettings {
   /** Up to and including the version segment, e.g. `https://api.openai.com/v1`, as for chat. */
@@ -185,15 +185,7 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   private describe(error: unknown): string {
-    const failure = asError(error);
-    if (failure?.name === 'TimeoutError') {
-      return `no answer from ${this.url} within ${this.settings.timeoutMs} ms`;
-    }
-    // fetch reports "fetch failed" and keeps the reason (ECONNREFUSED, DNS...) in `cause`.
-    const reason = [failure?.message ?? String(error), asError(failure?.cause)?.message]
-      .filter(Boolean)
-      .join(': ');
-    return `request to ${this.url} failed: ${reason}`;
+    return describeFailure(error, this.url, this.settings.timeoutMs);
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AiProviderError } from '../provider';
-import { asError, excerpt, parseJson } from './http-replies';
+import { describeFailure, excerpt, parseJson } from './http-replies';
 
 export interface ChatCompletionsSettings {
   /** Up to and including the version segment, e.g. `https://api.openai.com/v1`. */
@@ -107,14 +107,6 @@ export class ChatCompletionsClient {
   }
 
   private describe(error: unknown): string {
-    const failure = asError(error);
-    if (failure?.name === 'TimeoutError') {
-      return `no answer from ${this.url} within ${this.settings.timeoutMs} ms`;
-    }
-    // fetch reports "fetch failed" and keeps the reason (ECONNREFUSED, DNS...) in `cause`.
-    const reason = [failure?.message ?? String(error), asError(failure?.cause)?.message]
-      .filter(Boolean)
-      .join(': ');
-    return `request to ${this.url} failed: ${reason}`;
+    return describeFailure(error, this.url, this.settings.timeoutMs);
   }
 }

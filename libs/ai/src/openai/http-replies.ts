@@ -26,3 +26,14 @@ export function parseJson(text: string): unknown {
     return undefined;
   }
 }
+
+/** Why a request to `url` got no answer: a timeout, or fetch's reason with its cause. */
+export function describeFailure(error: unknown, url: string, timeoutMs: number): string {
+  const failure = asError(error);
+  if (failure?.name === 'TimeoutError') return `no answer from ${url} within ${timeoutMs} ms`;
+  // fetch reports "fetch failed" and keeps the reason (ECONNREFUSED, DNS...) in `cause`.
+  const reason = [failure?.message ?? String(error), asError(failure?.cause)?.message]
+    .filter(Boolean)
+    .join(': ');
+  return `request to ${url} failed: ${reason}`;
+}

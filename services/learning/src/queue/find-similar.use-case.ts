@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { parseInput } from '@refinery/runtime';
 import { z } from 'zod';
 import { LEARNING_CONFIG, type LearningConfig } from '../config';
+import { givenParams } from '../shared/query';
 import { Deduplicate } from './deduplicate';
 import { QueueRepository, type Similar } from './queue.repository';
 
@@ -24,11 +25,7 @@ export class FindSimilarUseCase {
     tenant: string,
     query: Record<string, string | undefined>,
   ): Promise<{ items: Similar[]; threshold: number }> {
-    const parsed = parseInput(
-      QuerySchema,
-      Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)),
-      'query',
-    );
+    const parsed = parseInput(QuerySchema, givenParams(query), 'query');
     const threshold = parsed.threshold ?? this.config.LEARNING_SIMILARITY_THRESHOLD;
     const embedding = await this.deduplicate.embed(parsed.text);
     const items = await this.queue.similar(

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LEARNING_STATUSES } from '@refinery/contracts';
 import { parseInput } from '@refinery/runtime';
 import { z } from 'zod';
+import { givenParams } from '../shared/query';
 import type { QueueItem } from './queue-item';
 import { QueueRepository } from './queue.repository';
 
@@ -19,10 +20,7 @@ export class ListQueueUseCase {
     tenant: string,
     query: { status?: string; limit?: string },
   ): Promise<{ items: QueueItem[] }> {
-    const { status, limit } = parseInput(QuerySchema, dropUndefined(query), 'query');
+    const { status, limit } = parseInput(QuerySchema, givenParams(query), 'query');
     return { items: await this.queue.list(tenant, status, limit) };
   }
 }
-
-const dropUndefined = (query: Record<string, string | undefined>) =>
-  Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
