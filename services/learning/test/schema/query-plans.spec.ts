@@ -20,6 +20,10 @@ describe('the learning queue’s query plans at a realistic size', () => {
   const large = testTenant('plan-large');
   const others = Array.from({ length: 8 }, () => testTenant('plan'));
   const planted = toVector(unitVector(700, 0.05, 701));
+  // The large tenant's planted item sits beside cluster 7 (applied items), so HNSW's greedy
+  // search can reach it: an item far from every cluster has arbitrary graph neighbours, and
+  // an approximate search may never get to it.
+  const plantedNearCluster = toVector(unitVector(7, 0.35, 700));
   // Over the size from which check_similar_knowledge goes through HNSW.
   const largeEmbedded = EXACT_SCAN_BELOW + 1_000;
   /**
@@ -66,7 +70,10 @@ describe('the learning queue’s query plans at a realistic size', () => {
       );
     await embedded(large, largeEmbedded - 1);
     await embedded(small, 19);
-    for (const tenant of [large, small]) {
+    for (const [tenant, vector] of [
+      [large, plantedNearCluster],
+      [small, planted],
+    ]) {
       await seeder.query(
         `WITH item AS (
            INSERT INTO learning_queue (tenant, source_type, proposed_content, content,
@@ -75,7 +82,7 @@ describe('the learning queue’s query plans at a realistic size', () => {
            RETURNING id, tenant)
          INSERT INTO learning_embeddings (item_id, tenant, embedding)
          SELECT id, tenant, $2 FROM item`,
-        [tenant, planted],
+        [tenant, vector],
       );
     }
     await seeder.query('ANALYZE learning_queue, learning_embeddings');
@@ -125,7 +132,8 @@ describe('the learning queue’s query plans at a realistic size', () => {
   });
 
   it('finds a large tenant’s near items through idx_learning_embedding_hnsw', async () => {
-    const probe = toVector(unitVector(700));
+    // cos(0.05) = 0.9988 from the planted item; about cos(0.3) = 0.955 from cluster 7's.
+    const probe = toVector(unitVector(7, 0.3, 700));
     const { plans: statements } = await explainEach(
       'SELECT * FROM learning.check_similar_knowledge($1, $2, $3, 0.85)',
       [large, 'where is my parcel', probe],
