@@ -369,7 +369,8 @@ const QUEUE_FUNCTIONS = [
   // (its share of the most common values, or of the rest): ~0.15 ms, where counting even 5,000
   // entries of the index takes 0.5-1 ms with the visibility map set, and several times that
   // with it not set, when the count must visit the (3 kB a row) heap. Unanalyzed, the table
-  // is taken as small.
+  // is taken as small. The share is clamped at 0: when every tenant is a most common value,
+  // the rest (1 - their float4 frequencies) can come out a hair below zero.
   // A parallel plan or JIT only adds milliseconds to a query of a few.
   `CREATE FUNCTION check_similar_knowledge(
     p_tenant text,
@@ -391,13 +392,13 @@ const QUEUE_FUNCTIONS = [
       nullif(current_setting('learning.exact_scan_below', true), '')::numeric, ${EXACT_SCAN_BELOW});
     embedded numeric;
   BEGIN
-    SELECT greatest(c.reltuples, 0) * coalesce(
+    SELECT greatest(c.reltuples, 0) * greatest(coalesce(
              s.most_common_freqs[array_position(s.most_common_vals::text::text[], p_tenant)],
              (1 - s.null_frac - coalesce((SELECT sum(f) FROM unnest(s.most_common_freqs) f), 0))
                / greatest(CASE WHEN s.n_distinct < 0 THEN -s.n_distinct * c.reltuples
                                ELSE s.n_distinct END
                           - coalesce(cardinality(s.most_common_freqs), 0), 1),
-             0)
+             0), 0)
       INTO embedded
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
