@@ -94,6 +94,14 @@ function boundaries(tests) {
           sourceTag: 'scope:learning',
           onlyDependOnLibsWithTags: ['scope:shared', 'scope:learning'],
         },
+        {
+          sourceTag: 'scope:datasets',
+          onlyDependOnLibsWithTags: ['scope:shared', 'scope:datasets'],
+        },
+        {
+          sourceTag: 'scope:analytics',
+          onlyDependOnLibsWithTags: ['scope:shared', 'scope:analytics'],
+        },
       ],
     },
   ];

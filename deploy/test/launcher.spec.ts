@@ -24,6 +24,9 @@ const DURABLES = [
   ...enrichedRecordsConsumers('quality-monitor-records', 'demo').map((c) => ['RECORDS', c.durable]),
   ['ENRICHMENT', 'quality-monitor-stages_demo'],
   ['ENRICHMENT', 'quality-monitor-completed_demo'],
+  ['ENRICHMENT', 'datasets-completed_demo'],
+  ['LEARNING', 'datasets-feedback_demo'],
+  ['LEARNING', 'datasets-applied_demo'],
 ];
 
 /**
@@ -66,9 +69,11 @@ describe('tools/launch.mjs', () => {
         REFINERY_DEMO_API_KEY: apiKey,
         REFINERY_ADMIN_API_KEY: operatorKey,
         REFINERY_PORTS: JSON.stringify(Object.fromEntries(services.map((s) => [s.name, s.port]))),
-        // Its stages and monitor take the demo tenant only, not the records other suites publish.
+        // Its stages, monitor and dataset service take the demo tenant only, not the records
+        // other suites publish.
         ENRICHMENT_TENANT: 'demo',
         QUALITY_TENANT: 'demo',
+        DATASETS_TENANT: 'demo',
         // A low-confidence classification is asked once more a second later, then reviewed.
         ENRICHMENT_LOW_CONFIDENCE_RETRY: 'always',
         ENRICHMENT_RETRY_SCHEDULE: '1s',
@@ -142,6 +147,63 @@ describe('tools/launch.mjs', () => {
       await nc.close();
     }
   }, 40_000);
+
+  it('turns an urgent correction made through the learning API into a candidate example', async () => {
+    const res = await fetch(`${urls.ingestion}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({
+        type: 'exception',
+        source: 'launcher-test',
+        external_id: `c-${process.pid}-${Date.now()}`,
+        occurred_at: new Date().toISOString(),
+        data: {
+          order_number: 'EU-2',
+          description: 'the box arrived crushed and the lamp is broken',
+        },
+      }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    const headers = { 'content-type': 'application/json', 'x-api-key': apiKey };
+    // Learning knows the record once its enrichment is complete; until then it answers 404.
+    await waitFor(async () => {
+      const corrected = await fetch(`${urls.learning}/api/feedback/correction`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          record_id: id,
+          corrected_answer: { label: 'DAMAGED_ITEM', action: 'RESHIP' },
+          priority: 'urgent',
+          reason: 'photos show the damage',
+        }),
+      });
+      return corrected.status === 201;
+    }, 30_000);
+    const datasets = `http://127.0.0.1:${services.find((s) => s.name === 'dataset-versioning')?.port}`;
+    const candidates = await waitFor(async () => {
+      const listed = await fetch(
+        `${datasets}/api/datasets/golden/examples?branch=candidates&limit=1000`,
+        {
+          headers,
+        },
+      );
+      if (listed.status !== 200) return undefined;
+      const { examples } = (await listed.json()) as {
+        examples: {
+          source_decision_id: string;
+          type: string;
+          output: unknown;
+          labels: { source: string };
+        }[];
+      };
+      const mine = examples.filter((e) => e.source_decision_id === id);
+      return mine.length === 2 ? mine : undefined;
+    }, 30_000);
+    expect(candidates.map((e) => [e.type, e.output, e.labels.source]).sort()).toEqual([
+      ['classification', { label: 'DAMAGED_ITEM' }, 'correction'],
+      ['resolution', { action: 'RESHIP' }, 'correction'],
+    ]);
+  }, 70_000);
 
   it('feeds every dashboard panel and every alert rule with live series', async () => {
     const live = await prometheus;

@@ -39,6 +39,34 @@ const ROUTES: Record<string, Record<string, Access>> = {
     'GET /api/learning/metrics': 'read',
     'POST /api/learning/metrics/refresh': 'admin',
   },
+  'dataset-versioning': {
+    ...OPEN,
+    'POST /api/datasets': 'review',
+    'GET /api/datasets': 'read',
+    'GET /api/datasets/:name': 'read',
+    'POST /api/datasets/:name/examples': 'review',
+    'GET /api/datasets/:name/examples': 'read',
+    'PATCH /api/datasets/:name/examples/:id': 'review',
+    'DELETE /api/datasets/:name/examples/:id': 'review',
+    'POST /api/datasets/:name/validate': 'review',
+    'POST /api/datasets/:name/commits': 'review',
+    'GET /api/datasets/:name/log': 'read',
+    'GET /api/datasets/:name/diff': 'read',
+    'POST /api/datasets/:name/checkout': 'read',
+    'GET /api/datasets/:name/tags': 'read',
+    'POST /api/datasets/:name/tags': 'review',
+    'POST /api/datasets/:name/branches': 'review',
+    'POST /api/datasets/:name/merge': 'review',
+    'POST /api/datasets/:name/rollback': 'review',
+    'GET /api/datasets/:name/export': 'read',
+    'POST /api/labeling/sessions': 'review',
+    'GET /api/labeling/sessions/:id': 'read',
+    'POST /api/labeling/sessions/:id/end': 'review',
+    'GET /api/labeling/sessions/:id/next': 'review',
+    'POST /api/labeling/sessions/:id/submit': 'review',
+    'GET /api/labeling/agreement': 'read',
+    'GET /api/labeling/labelers': 'read',
+  },
   'order-analysis': OPEN,
   classification: OPEN,
   resolution: OPEN,
@@ -207,13 +235,15 @@ describe('the access rules, enforced', () => {
       const res = await send(service, route, OPERATOR_KEY);
       if (res.status === 401 || res.status === 403) refused.push(`${route}: ${res.body}`);
     }
-    // Ingesting and the learning queue's tenant routes need a tenant, and the operator key has
-    // none of its own: only applying and refreshing, which serve every tenant, let it through.
+    // Ingesting, the learning queue's tenant routes and every dataset route need a tenant, and
+    // the operator key has none of its own: only learning's applying and refreshing, which serve
+    // every tenant, let it through.
     const tenantOnly = [
       'POST /v1/events',
       ...Object.keys(ROUTES.learning).filter(
         (route) => route.includes('/api/') && !/apply|refresh/.test(route),
       ),
+      ...Object.keys(ROUTES['dataset-versioning']).filter((route) => route.includes('/api/')),
     ];
     expect(refused.map((line) => line.split(': ')[0]).sort()).toEqual(tenantOnly.sort());
     for (const line of refused) expect(line).toMatch(/has no tenant of its own/);

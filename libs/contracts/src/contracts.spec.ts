@@ -98,6 +98,7 @@ describe('subjects', () => {
       { stream: 'ENRICHMENT', filter: 'enrichment.completed.acme' },
       // review.requested, feedback.recorded, corrections.recorded, learning.applied
       { stream: 'LEARNING', filter: '*.*.acme' },
+      { stream: 'DATASETS', filter: 'datasets.committed.acme' },
       { stream: 'ALERTS', filter: 'alerts.*.acme' },
     ]);
   });

@@ -17,6 +17,7 @@ import {
   FeedbackRecordedSchema,
   LearningAppliedSchema,
 } from './learning/learning-events';
+import { DatasetCommittedSchema } from './datasets/dataset-events';
 import { AlertChangedSchema } from './quality/alert';
 import { ENRICHED_RECORD_TYPES, IncomingEventSchema } from './records/record-types';
 import { StreamName } from './streams';
@@ -64,6 +65,7 @@ const after = (stage: StageName, previous: StageName): EventParty => ({
 });
 const QUALITY_MONITOR = service('quality-monitor');
 const LEARNING = service('learning');
+const DATASETS = service('dataset-versioning');
 
 const event = <S extends string, T extends z.ZodType>(
   def: Omit<EventDefinition, 'subject' | 'schema'> & { subject: S; schema: T },
@@ -175,7 +177,7 @@ export const EVENTS = {
     summary:
       'The public result: the whole enriched record, published exactly once per record. Every stage report holds its status, output, retries, provider, model version and timings',
     publishers: [service('resolution')],
-    subscribers: [QUALITY_MONITOR, LEARNING],
+    subscribers: [QUALITY_MONITOR, LEARNING, DATASETS],
     tenantAccess: 'subscribe',
   }),
   'review.requested': event({
@@ -195,7 +197,7 @@ export const EVENTS = {
     summary:
       'Someone rated an enriched record (thumbs, stars, emoji); negative feedback also enqueued a learning item',
     publishers: [LEARNING],
-    subscribers: [],
+    subscribers: [DATASETS],
     tenantAccess: 'subscribe',
   }),
   'corrections.recorded': event({
@@ -215,9 +217,19 @@ export const EVENTS = {
     summary:
       'An approved learning was applied: the corrected example (input, expected output, source, who approved it), published once per item',
     publishers: [LEARNING],
+    subscribers: [DATASETS],
+    tenantAccess: 'subscribe',
+  }),
+  'datasets.committed': event({
+    subject: 'datasets.committed.{tenant}',
+    stream: 'DATASETS',
+    schema: envelope('datasets.committed', DatasetCommittedSchema),
+    summary:
+      'A commit on a golden dataset (curated, merged or rolled back): its hash, parents, tree, counts of changes and of corrected examples',
+    publishers: [DATASETS],
     subscribers: [],
     tenantAccess: 'subscribe',
-    outside: { readers: ['dataset-versioning (next)'] },
+    outside: { readers: ['learning (retraining, next)'] },
   }),
   'alerts.changed': event({
     subject: 'alerts.{severity}.{tenant}',

@@ -6,6 +6,7 @@ export * from './events';
 export * from './outgoing-event';
 export * from './tolerant-reader';
 export * from './learning/learning-events';
+export * from './datasets/dataset-events';
 export * from './quality/alert';
 export * from './records/exception.schema';
 export * from './records/order.schema';

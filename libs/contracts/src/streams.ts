@@ -37,6 +37,12 @@ export const STREAMS = {
     description: 'Review requests, feedback, corrections and model publications',
     maxAgeDays: 30,
   }),
+  DATASETS: stream({
+    name: 'DATASETS',
+    subjects: ['datasets.>'],
+    description: 'Commits on golden datasets',
+    maxAgeDays: 30,
+  }),
   ALERTS: stream({
     name: 'ALERTS',
     subjects: ['alerts.>'],

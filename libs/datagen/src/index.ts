@@ -15,3 +15,4 @@ export {
   paraphrasePairs,
   type SentencePair,
 } from './text/paraphrase';
+export { openSink, type ColumnSpec, type RowSink } from './output';

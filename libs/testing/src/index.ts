@@ -12,3 +12,4 @@ export * from './hostile-http';
 export * from './stage-work';
 export * from './service-process';
 export * from './tenant-consumers';
+export { Bus, completedException, receivedTranscript } from './bus';

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { subjectOf, type EventPayload } from '@refinery/contracts';
 import {
+  Bus,
+  completedException,
+  receivedTranscript,
   startServiceProcess,
   storedMessages,
   TestTenants,
@@ -8,7 +11,6 @@ import {
   type ServiceProcess,
   type TestTenant,
 } from '@refinery/testing';
-import { Bus, completedException, receivedTranscript } from './support/bus';
 
 type Applied = EventPayload<'learning.applied'>;
 

@@ -1,3 +1,4 @@
+/** Events as Refinery's producers publish them, for tests of the services that consume them. */
 import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';

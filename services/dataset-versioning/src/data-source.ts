@@ -1,0 +1,11 @@
+import { createDataSource, databaseConfigFromEnv } from '@refinery/persistence';
+import { DataSource } from 'typeorm';
+import { CreateDatasetTables1767000000000 } from './migrations/1767000000000-create-dataset-tables';
+
+export const SCHEMA = 'datasets';
+export const entities = [];
+export const migrations = [CreateDatasetTables1767000000000];
+
+/** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */
+export const createServiceDataSource = (): DataSource =>
+  createDataSource({ schema: SCHEMA, entities, migrations, config: databaseConfigFromEnv(SCHEMA) });
