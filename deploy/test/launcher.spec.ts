@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -174,7 +175,9 @@ describe('tools/launch.mjs', () => {
           record_id: id,
           corrected_answer: { label: 'DAMAGED_ITEM', action: 'RESHIP' },
           priority: 'urgent',
-          reason: 'photos show the damage',
+          // Learning rejects a correction much like an earlier one (of an earlier run) as a
+          // duplicate: this reason is one of a kind.
+          reason: `ticket ${randomUUID()}: photos show the damage`,
         }),
       });
       return corrected.status === 201;
