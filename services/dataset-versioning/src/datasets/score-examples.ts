@@ -77,18 +77,25 @@ export class ScoreExamples {
     }
     const count = new Map(classes.map((c) => [`${c.type}\u0000${c.class}`, c.n]));
     const keys = examples.map((e) => textKey(normalized(inputText(e.input))));
-    const sameText: { id: string; text_key: string; class: string | null }[] = await tx.query(
-      `SELECT v.example_id AS id, v.text_key, v.class
+    const sameText: { id: string; type: string; text_key: string; class: string | null }[] =
+      await tx.query(
+        `SELECT v.example_id AS id, v.example_type AS type, v.text_key, v.class
          FROM branch_entries e JOIN example_versions v ON v.hash = e.version_hash
         WHERE e.branch_id = $1 AND v.text_key = ANY($2::text[])`,
-      [branchId, keys],
-    );
+        [branchId, keys],
+      );
     return {
       classShare: (type, cls) => (count.get(`${type}\u0000${cls}`) ?? 0) / (totals.get(type) || 1),
       classCount: (type) => Math.max(1, kinds.get(type) ?? 1),
-      classesOfSameText: (text, exampleId) =>
+      classesOfSameText: (text, exampleId, type) =>
         sameText
-          .filter((r) => r.text_key === textKey(text) && r.id !== exampleId && r.class !== null)
+          .filter(
+            (r) =>
+              r.text_key === textKey(text) &&
+              r.id !== exampleId &&
+              r.type === type &&
+              r.class !== null,
+          )
           .map((r) => r.class as string),
     };
   }

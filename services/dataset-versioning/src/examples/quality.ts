@@ -23,8 +23,8 @@ export interface DatasetContext {
   classShare(type: string, cls: string): number;
   /** Number of classes of that type in the dataset (at least 1). */
   classCount(type: string): number;
-  /** Classes of the other examples (not `exampleId`) whose normalized input text is `text`. */
-  classesOfSameText(text: string, exampleId: string): string[];
+  /** Classes of the other examples (not `exampleId`) of the type whose normalized input text is `text`. */
+  classesOfSameText(text: string, exampleId: string, type: string): string[];
 }
 
 export interface QualityScore {
@@ -84,7 +84,7 @@ export function scoreExample(example: ScoredExample, context: DatasetContext): Q
   const text = inputText(input);
   const cls = classOf(type, output);
   const fields = Object.values(input);
-  const sameText = text ? context.classesOfSameText(normalized(text), example.id) : [];
+  const sameText = text ? context.classesOfSameText(normalized(text), example.id, type) : [];
   const share = cls ? context.classShare(type, cls) : 1;
   const parts: Record<string, number> = {
     // Completeness (30)
