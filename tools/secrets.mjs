@@ -24,7 +24,13 @@ export const rolePasswordVariable = (role) =>
 export function secretSpecs() {
   const manifest = JSON.parse(readFileSync(join(root, 'deploy', 'services.json'), 'utf8'));
   const schemas = [...new Set(manifest.services.map((service) => service.schema))];
-  const roles = [...schemas.map((schema) => `refinery_${schema}`), READONLY_ROLE];
+  // A service with `reader` also has a read-only login of its schema's (a dashboard's datasource).
+  const readers = [...new Set(manifest.services.filter((s) => s.reader).map((s) => s.schema))];
+  const roles = [
+    ...schemas.map((schema) => `refinery_${schema}`),
+    ...readers.map((schema) => `refinery_${schema}_reader`),
+    READONLY_ROLE,
+  ];
   return [
     ...roles.map((role) => ({ name: rolePasswordVariable(role), about: `Postgres role ${role}` })),
     { name: 'REFINERY_DB_ADMIN_PASSWORD', about: 'Postgres superuser (docker compose only)' },

@@ -1,5 +1,10 @@
 import { natsPasswordVariable, natsUsers, tenantsOfConfig } from '@refinery/contracts';
-import { READONLY_ROLE, rolePasswordVariable, serviceRole } from '@refinery/persistence';
+import {
+  READONLY_ROLE,
+  readerRole,
+  rolePasswordVariable,
+  serviceRole,
+} from '@refinery/persistence';
 import { compose, env, mountedFrom, service, type ComposeService } from './support/compose';
 import { composeName, exists, manifest, readText } from './support/repo';
 
@@ -197,6 +202,15 @@ describe('docker-compose.yml provisioning', () => {
       requiredVariable(readonly),
     );
     expect(env(provision)[readonly]).toMatch(requiredVariable(readonly));
+    // A service's reader (Grafana's login): set by provisioning, passed to Grafana alone.
+    for (const [, entry] of SERVICES.filter(([, e]) => e.reader)) {
+      const variable = rolePasswordVariable(readerRole(entry.schema));
+      expect(env(provision)[variable]).toMatch(requiredVariable(variable));
+      const holders = Object.entries(services)
+        .filter(([, svc]) => Object.values(env(svc)).some((value) => value.includes(variable)))
+        .map(([name]) => name);
+      expect(holders.sort()).toEqual(['grafana', 'provision']);
+    }
   });
 });
 

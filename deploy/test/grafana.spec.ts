@@ -1,3 +1,5 @@
+import { readerRole, rolePasswordVariable } from '@refinery/persistence';
+
 import { compose, env, hostOf, mountedFrom, service } from './support/compose';
 import {
   DASHBOARDS_DIR,
@@ -6,6 +8,7 @@ import {
   queryPanels,
   variableQuery,
   type Dashboard,
+  type DatasourceRef,
 } from './support/dashboards';
 import {
   INGEST_OUTCOMES,
@@ -14,13 +17,16 @@ import {
   lookupSeries,
 } from './support/known-metrics';
 import { checkQuery, metricNames, outputLabels, selectors, templateLabels } from './support/promql';
-import { exists, readYaml } from './support/repo';
+import { exists, manifest, readYaml } from './support/repo';
 
 interface Datasource {
   name: string;
   uid: string;
   type: string;
   url: string;
+  user?: string;
+  jsonData?: Record<string, unknown>;
+  secureJsonData?: Record<string, string>;
 }
 
 const datasources = readYaml<{ datasources: Datasource[] }>(
@@ -37,6 +43,16 @@ const byUid = (uid: string): Dashboard => {
 };
 const allQueries = dashboards.flatMap(queriesOf);
 const prometheusUid = datasources.find((ds) => ds.type === 'prometheus')?.uid;
+/** Grafana's PostgreSQL plugin (formerly `postgres`). */
+const POSTGRES = 'grafana-postgresql-datasource';
+const ANALYTICS_UID = 'refinery-analytics';
+const postgresUids = datasources.filter((ds) => ds.type === POSTGRES).map((ds) => ds.uid);
+
+/** Where a reference must point: Prometheus for PromQL, a provisioned Postgres for SQL. */
+function wrongDatasource(ref: DatasourceRef | undefined, sql: boolean): boolean {
+  if (!sql) return ref?.uid !== prometheusUid;
+  return !postgresUids.includes(ref?.uid ?? '') || ref?.type !== POSTGRES;
+}
 
 /** Labels a series carries itself (not those Prometheus adds to every target). */
 function ownLabels(metric: string): readonly string[] {
@@ -54,6 +70,28 @@ describe('Grafana provisioning', () => {
     expect(new Set(datasources.map((ds) => ds.uid)).size).toBe(datasources.length);
   });
 
+  it('reads analytics from Postgres as the analytics reader, with the password Grafana gets from .env', () => {
+    const analytics = manifest().find((entry) => entry.name === 'analytics');
+    expect(analytics?.reader).toBe(true);
+    const role = readerRole(analytics?.schema ?? '');
+    const variable = rolePasswordVariable(role);
+    const ds = datasources.find((d) => d.uid === ANALYTICS_UID);
+    // Where the services and provisioning reach Postgres, inside the compose network.
+    const { DATABASE_HOST, DATABASE_PORT, DATABASE_NAME } = env(service('provision'));
+    expect(ds).toMatchObject({
+      type: POSTGRES,
+      url: `${DATABASE_HOST}:${DATABASE_PORT}`,
+      user: role,
+      jsonData: { database: DATABASE_NAME },
+      // Grafana expands ${VAR} in provisioning files from its own environment.
+      secureJsonData: { password: `\${${variable}}` },
+    });
+    expect(env(service('grafana'))[variable]).toMatch(
+      new RegExp(`^\\$\\{${variable}:\\?[^}]+\\}$`),
+    );
+    expect(env(service('provision'))[variable]).toBe(env(service('grafana'))[variable]);
+  });
+
   it('loads dashboards from the folder mounted from deploy/grafana/dashboards', () => {
     expect(providers.map((provider) => mountedFrom('grafana', provider.options.path))).toEqual([
       DASHBOARDS_DIR,
@@ -65,8 +103,9 @@ describe('Grafana provisioning', () => {
     if (home) expect(exists(mountedFrom('grafana', home) ?? '')).toBe(true);
   });
 
-  it('provisions the pipeline overview, data quality and service runtime dashboards', () => {
+  it('provisions the pipeline overview, data quality, service runtime and analytics dashboards', () => {
     expect(dashboards.map((d) => d.uid).sort()).toEqual([
+      'refinery-analytics',
       'refinery-data-quality',
       'refinery-overview',
       'refinery-service-runtime',
@@ -93,29 +132,42 @@ describe.each(dashboards.map((d) => [d.file, d] as const))('dashboard %s', (_, d
     for (const { gridPos } of panels) expect(gridPos.x + gridPos.w).toBeLessThanOrEqual(24);
   });
 
-  it('queries the provisioned Prometheus datasource by uid everywhere', () => {
-    const wrong = queryPanels(dashboard).flatMap((panel) =>
-      [panel.datasource, ...(panel.targets ?? []).map((target) => target.datasource)]
-        .filter((ds) => ds?.uid !== prometheusUid)
-        .map(() => panel.title),
-    );
+  it('queries a provisioned datasource by uid everywhere: Prometheus for PromQL, Postgres for SQL', () => {
+    const wrong = queryPanels(dashboard).flatMap((panel) => {
+      const targets = panel.targets ?? [];
+      const sql = targets.some((target) => target.rawSql !== undefined);
+      // One kind of query per panel, all against the panel's datasource.
+      const mixed = targets.some((target) => (target.rawSql !== undefined) !== sql);
+      return [panel.datasource, ...targets.map((target) => target.datasource)]
+        .filter((ds) => mixed || wrongDatasource(ds, sql))
+        .map(() => panel.title);
+    });
     expect(wrong).toEqual([]);
     const queryVariables = variables.filter((v) => v.type === 'query');
-    expect(queryVariables.filter((v) => v.datasource?.uid !== prometheusUid)).toEqual([]);
+    expect(
+      queryVariables.filter((v) =>
+        wrongDatasource(v.datasource, /^\s*SELECT\b/i.test(variableQuery(v))),
+      ),
+    ).toEqual([]);
   });
 
-  it.each(queries.map((query) => [`${query.panel} ${query.refId}`, query] as const))(
-    '%s queries only metrics the services export, with their labels',
-    (__, query) => {
-      expect(checkQuery(query.expr)).toEqual([]);
-      const carried = outputLabels(query.expr);
-      const legend = templateLabels(query.legendFormat ?? '');
-      if (carried) expect(legend.filter((label) => !carried.has(label))).toEqual([]);
-    },
-  );
+  if (queries.length > 0)
+    it.each(queries.map((query) => [`${query.panel} ${query.refId}`, query] as const))(
+      '%s queries only metrics the services export, with their labels',
+      (__, query) => {
+        expect(checkQuery(query.expr)).toEqual([]);
+        const carried = outputLabels(query.expr);
+        const legend = templateLabels(query.legendFormat ?? '');
+        if (carried) expect(legend.filter((label) => !carried.has(label))).toEqual([]);
+      },
+    );
 
   it('fills template variables from metrics and labels that exist', () => {
-    for (const variable of variables.filter((v) => v.type === 'query')) {
+    // SQL variables are run against the database in analytics-dashboard.spec.ts.
+    const promql = variables.filter(
+      (v) => v.type === 'query' && v.datasource?.uid === prometheusUid,
+    );
+    for (const variable of promql) {
       const text = variableQuery(variable);
       const [, expr, label] = /^label_values\((.+),\s*(\w+)\)$/.exec(text) ?? [];
       expect(checkQuery(expr ?? text)).toEqual([]);

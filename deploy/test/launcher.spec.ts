@@ -28,6 +28,8 @@ const DURABLES = [
   ['ENRICHMENT', 'datasets-completed_demo'],
   ['LEARNING', 'datasets-feedback_demo'],
   ['LEARNING', 'datasets-applied_demo'],
+  ['RECORDS', 'analytics-behavior_demo'],
+  ['RECORDS', 'analytics-orders_demo'],
 ];
 
 /**
@@ -70,11 +72,12 @@ describe('tools/launch.mjs', () => {
         REFINERY_DEMO_API_KEY: apiKey,
         REFINERY_ADMIN_API_KEY: operatorKey,
         REFINERY_PORTS: JSON.stringify(Object.fromEntries(services.map((s) => [s.name, s.port]))),
-        // Its stages, monitor and dataset service take the demo tenant only, not the records
-        // other suites publish.
+        // Its stages, monitor, dataset service and analytics take the demo tenant only, not
+        // the records other suites publish.
         ENRICHMENT_TENANT: 'demo',
         QUALITY_TENANT: 'demo',
         DATASETS_TENANT: 'demo',
+        ANALYTICS_TENANT: 'demo',
         // A low-confidence classification is asked once more a second later, then reviewed.
         ENRICHMENT_LOW_CONFIDENCE_RETRY: 'always',
         ENRICHMENT_RETRY_SCHEDULE: '1s',

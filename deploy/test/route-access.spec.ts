@@ -21,6 +21,9 @@ const ROUTES: Record<string, Record<string, Access>> = {
   ingestion: {
     ...OPEN,
     'POST /v1/events': 'ingest',
+    'POST /v1/track': 'ingest',
+    'POST /v1/identify': 'ingest',
+    'POST /v1/batch': 'ingest',
     'POST /v1/admin/tenants': 'operator',
     'POST /v1/admin/tenants/:tenant/keys': 'operator',
     'GET /v1/admin/tenants/:tenant/keys': 'operator',
@@ -92,6 +95,25 @@ const ROUTES: Record<string, Record<string, Access>> = {
     'GET /api/quality/runs': 'operator',
     'GET /api/quality/runs/:id': 'operator',
     'GET /api/quality/violations': 'read',
+  },
+  analytics: {
+    ...OPEN,
+    'GET /api/analytics/events/count': 'read',
+    'GET /api/analytics/retention': 'read',
+    'GET /api/analytics/churn': 'read',
+    'GET /api/analytics/ltv': 'read',
+    'GET /api/analytics/cohorts': 'read',
+    'GET /api/analytics/cohorts/retention-matrix': 'read',
+    'POST /api/analytics/cohorts/refresh': 'admin',
+    'POST /api/analytics/funnels': 'admin',
+    'GET /api/analytics/funnels': 'read',
+    'POST /api/analytics/funnels/query': 'read',
+    'GET /api/analytics/funnels/:name/report': 'read',
+    'GET /api/analytics/attribution': 'read',
+    'GET /api/analytics/experiments/:id': 'read',
+    'POST /api/analytics/stats/proportions': 'read',
+    'POST /api/analytics/stats/means': 'read',
+    'POST /api/analytics/stats/sample-size': 'read',
   },
 };
 
@@ -235,15 +257,22 @@ describe('the access rules, enforced', () => {
       const res = await send(service, route, OPERATOR_KEY);
       if (res.status === 401 || res.status === 403) refused.push(`${route}: ${res.body}`);
     }
-    // Ingesting, the learning queue's tenant routes and every dataset route need a tenant, and
-    // the operator key has none of its own: only learning's applying and refreshing, which serve
-    // every tenant, let it through.
+    // Ingesting, the learning queue's tenant routes, every dataset route and analytics' tenant
+    // routes need a tenant, and the operator key has none of its own: only learning's applying
+    // and refreshing and analytics' cohort refresh, which serve every tenant, and analytics'
+    // statistics over figures the caller brings, which read no tenant's data, let it through.
     const tenantOnly = [
       'POST /v1/events',
+      'POST /v1/track',
+      'POST /v1/identify',
+      'POST /v1/batch',
       ...Object.keys(ROUTES.learning).filter(
         (route) => route.includes('/api/') && !/apply|refresh/.test(route),
       ),
       ...Object.keys(ROUTES['dataset-versioning']).filter((route) => route.includes('/api/')),
+      ...Object.keys(ROUTES.analytics).filter(
+        (route) => route.includes('/api/') && !/\/stats\/|\/refresh$/.test(route),
+      ),
     ];
     expect(refused.map((line) => line.split(': ')[0]).sort()).toEqual(tenantOnly.sort());
     for (const line of refused) expect(line).toMatch(/has no tenant of its own/);

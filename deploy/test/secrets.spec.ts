@@ -1,5 +1,10 @@
 import { natsUsers, tenantsOfConfig } from '@refinery/contracts';
-import { READONLY_ROLE, rolePasswordVariable, serviceRole } from '@refinery/persistence';
+import {
+  READONLY_ROLE,
+  readerRole,
+  rolePasswordVariable,
+  serviceRole,
+} from '@refinery/persistence';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +15,17 @@ import { compose, env } from './support/compose';
 import { manifest, readText, ROOT } from './support/repo';
 
 // tools/secrets.mjs makes every secret; docker-compose.yml and deploy/k8s only name them.
+
+/** Every Postgres role provisioning makes from deploy/services.json. */
+const ROLES = [
+  ...new Set([
+    ...manifest().map((service) => serviceRole(service.schema)),
+    ...manifest()
+      .filter((service) => service.reader)
+      .map((service) => readerRole(service.schema)),
+    READONLY_ROLE,
+  ]),
+];
 
 function secrets(...args: string[]) {
   const result = spawnSync(process.execPath, ['tools/secrets.mjs', ...args], {
@@ -65,13 +81,12 @@ describe('tools/secrets.mjs', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('names a password for every Postgres role and NATS user, and the API keys', () => {
-    const schemas = [...new Set(manifest().map((service) => service.schema))];
-    const roles = [...schemas.map(serviceRole), READONLY_ROLE];
+    expect(ROLES).toContain('refinery_analytics_reader');
     const conf = readText('deploy/nats/nats-server.conf');
     const nats = natsUsers(tenantsOfConfig(conf) ?? []).map((user) => user.passwordVariable);
     expect(NAMES).toEqual(
       expect.arrayContaining([
-        ...roles.map(rolePasswordVariable),
+        ...ROLES.map(rolePasswordVariable),
         'REFINERY_DB_ADMIN_PASSWORD',
         'REFINERY_ADMIN_API_KEY',
         'REFINERY_DEMO_API_KEY',
@@ -172,8 +187,7 @@ describe('secrets in the deployment files', () => {
       });
     }
     const [job] = containerEnv('Job');
-    const roles = [...manifest().map((service) => serviceRole(service.schema)), READONLY_ROLE];
-    for (const variable of roles.map(rolePasswordVariable))
+    for (const variable of ROLES.map(rolePasswordVariable))
       expect(secretOf(job, variable)).toEqual({ name: 'refinery-secrets', key: variable });
   });
 

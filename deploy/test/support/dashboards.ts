@@ -13,7 +13,10 @@ export interface DatasourceRef {
 
 export interface Target {
   refId: string;
+  /** PromQL, for the Prometheus datasource. */
   expr?: string;
+  /** SQL, for a Postgres datasource. */
+  rawSql?: string;
   legendFormat?: string;
   format?: string;
   datasource?: DatasourceRef;
@@ -28,6 +31,7 @@ export interface Panel {
   targets?: Target[];
   panels?: Panel[];
   timeFrom?: string;
+  description?: string;
   fieldConfig?: { overrides?: { matcher: { id: string; options: string } }[] };
 }
 
@@ -71,17 +75,34 @@ export function queryPanels(dashboard: Dashboard): Panel[] {
     .filter((panel) => panel.type !== 'row');
 }
 
+/** Every PromQL query; SQL targets (`rawSql`) are left to sqlTargetsOf. */
 export function queriesOf(dashboard: Dashboard): Query[] {
   return queryPanels(dashboard).flatMap((panel) =>
-    (panel.targets ?? []).map((target) => ({
-      ...target,
-      dashboard: dashboard.title,
-      panel: panel.title,
-      expr: target.expr ?? '',
-    })),
+    (panel.targets ?? [])
+      .filter((target) => target.rawSql === undefined)
+      .map((target) => ({
+        ...target,
+        dashboard: dashboard.title,
+        panel: panel.title,
+        expr: target.expr ?? '',
+      })),
   );
 }
 
 export function variableQuery(variable: Variable): string {
   return typeof variable.query === 'string' ? variable.query : (variable.query?.query ?? '');
+}
+
+export interface SqlTarget extends Target {
+  panel: Panel;
+  rawSql: string;
+}
+
+/** Every SQL target (a Postgres datasource's), with its panel. */
+export function sqlTargetsOf(dashboard: Dashboard): SqlTarget[] {
+  return queryPanels(dashboard).flatMap((panel) =>
+    (panel.targets ?? []).flatMap((target) =>
+      target.rawSql === undefined ? [] : [{ ...target, panel, rawSql: target.rawSql }],
+    ),
+  );
 }

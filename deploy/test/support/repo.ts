@@ -24,6 +24,8 @@ export interface ServiceEntry {
   readonly port: number;
   readonly schema: string;
   readonly main: string;
+  /** Whether provisioning gives its schema a read-only login, `refinery_<schema>_reader`. */
+  readonly reader?: boolean;
 }
 
 export function manifest(): ServiceEntry[] {

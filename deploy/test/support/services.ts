@@ -8,9 +8,9 @@ import {
 import { manifest } from './repo';
 
 /**
- * Every service of deploy/services.json, each its own process. The stages, the monitor and the
- * dataset service follow one fresh tenant only: following every tenant, they would take other
- * suites' records.
+ * Every service of deploy/services.json, each its own process. The stages, the monitor, the
+ * dataset service and analytics follow one fresh tenant only: following every tenant, they would
+ * take other suites' records.
  */
 export async function startEveryService(env: Record<string, string> = {}) {
   const tenant = uniqueName('all').replace('_', '-');
@@ -20,9 +20,11 @@ export async function startEveryService(env: Record<string, string> = {}) {
       ENRICHMENT_TENANT: tenant,
       QUALITY_TENANT: tenant,
       DATASETS_TENANT: tenant,
+      ANALYTICS_TENANT: tenant,
       QUALITY_SWEEP_INTERVAL: '0',
       QUALITY_ALERT_INTERVAL: '0',
       QUALITY_RULES_INTERVAL: '0',
+      ANALYTICS_REFRESH_INTERVAL: '0',
       ...env,
     },
   );

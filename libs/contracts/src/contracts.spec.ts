@@ -66,6 +66,19 @@ describe('subjects', () => {
     expect(paramsOf('records.received', 'records.other.acme.exception')).toBeUndefined();
   });
 
+  it('gives behavioural events subjects of their own, which no records.received filter matches', () => {
+    expect(subjectOf('records.behavior', { tenant: 'acme', kind: 'track' })).toBe(
+      'records.behavior.acme.track',
+    );
+    expect(paramsOf('records.behavior', 'records.behavior.acme.identify')).toEqual({
+      tenant: 'acme',
+      kind: 'identify',
+    });
+    expect(paramsOf('records.received', 'records.behavior.acme.track')).toBeUndefined();
+    expect(filterOf('records.received')).toBe('records.received.*.*');
+    expect(EVENTS['records.behavior'].stream).toBe('RECORDS');
+  });
+
   it('refuses a parameter that is not a single subject token', () => {
     expect(() => subjectOf('records.received', { tenant: 'a.b', type: 'order' })).toThrow(/tenant/);
   });
@@ -93,7 +106,8 @@ describe('subjects', () => {
     expect(tenantFilters('acme')).toEqual([
       { stream: 'INGEST', filter: 'ingest.acme.*' },
       { stream: 'INGEST', filter: 'ingest.rejected.acme' },
-      { stream: 'RECORDS', filter: 'records.received.acme.*' },
+      // records.received and records.behavior
+      { stream: 'RECORDS', filter: 'records.*.acme.*' },
       { stream: 'ENRICHMENT', filter: 'enrichment.*.*.acme' },
       { stream: 'ENRICHMENT', filter: 'enrichment.completed.acme' },
       // review.requested, feedback.recorded, corrections.recorded, learning.applied

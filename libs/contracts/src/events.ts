@@ -17,6 +17,7 @@ import {
   FeedbackRecordedSchema,
   LearningAppliedSchema,
 } from './learning/learning-events';
+import { BehaviorEventSchema } from './behavior/behavior-event';
 import { DatasetCommittedSchema } from './datasets/dataset-events';
 import { AlertChangedSchema } from './quality/alert';
 import { ENRICHED_RECORD_TYPES, IncomingEventSchema } from './records/record-types';
@@ -116,7 +117,20 @@ export const EVENTS = {
         { service: 'quality-monitor', params: { type } },
       ]),
       { service: 'learning', params: { type: 'transcript' } },
+      // Orders are analytics' conversions and revenue.
+      { service: 'analytics', params: { type: 'order' } },
     ],
+  }),
+  'records.behavior': event({
+    subject: 'records.behavior.{tenant}.{kind}',
+    stream: 'RECORDS',
+    // `id` is `behavior:<message_id>`; the Nats-Msg-Id adds the tenant (behavior:<tenant>:<id>),
+    // so a resend within the duplicate window is stored once, and no tenant drops another's.
+    schema: envelope('records.behavior', BehaviorEventSchema),
+    summary:
+      'A behavioural event (Segment spec: track or identify) accepted by ingestion; it is not stored as a record and never enters enrichment',
+    publishers: [service('ingestion')],
+    subscribers: [service('analytics')],
   }),
   'enrichment.done': event({
     subject: 'enrichment.{stage}.done.{tenant}',
@@ -177,7 +191,8 @@ export const EVENTS = {
     summary:
       'The public result: the whole enriched record, published exactly once per record. Every stage report holds its status, output, retries, provider, model version and timings',
     publishers: [service('resolution')],
-    subscribers: [QUALITY_MONITOR, LEARNING, DATASETS],
+    // Analytics keeps the exceptions, for churn.
+    subscribers: [QUALITY_MONITOR, LEARNING, DATASETS, service('analytics')],
     tenantAccess: 'subscribe',
   }),
   'review.requested': event({

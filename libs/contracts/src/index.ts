@@ -1,4 +1,5 @@
 export * from './envelope';
+export * from './behavior/behavior-event';
 export * from './enrichment/enriched-record';
 export * from './enrichment/stage-rules';
 export * from './enrichment/vocabulary';

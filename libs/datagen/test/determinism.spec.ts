@@ -8,8 +8,14 @@ import { generateInMemory } from './support/in-memory';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** sha256 of the file hashes of `--schema ecomm --seed 7 --rows 2000 --format jsonl`. */
-const GOLDEN_ECOMM_2000 = '445ee540512d7e6bc954aec55989e752e4052941f209be24308d0de8019004e2';
+/**
+ * sha256 of the file hashes of `--schema ecomm --seed 7 --rows 2000 --format jsonl`. Last
+ * changed when ecomm's sessions, touchpoints and exposures keys got prefixes (`EVT-00000001`,
+ * `TCH-…`, `EXP-…` for 1, 2, 3...): they are the messageIds of the track calls publishing sends,
+ * and three plain sequences collided, so JetStream dropped a third of the calls as duplicates.
+ * Only those three files changed; truth and report are as before.
+ */
+const GOLDEN_ECOMM_2000 = '115f8cf64d1c5a9209acf213cf7a4aee732ff64f6bd6babfaa784e34a9202729';
 
 async function hashesOf(
   seed: number,

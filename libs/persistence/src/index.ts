@@ -30,6 +30,7 @@ export type {
 export {
   assertIdentifier,
   READONLY_ROLE,
+  readerRole,
   rolePasswordVariable,
   serviceRole,
 } from './sql/identifiers';

@@ -8,8 +8,8 @@ import {
   rolePasswordsFromEnv,
 } from '../src/cli/provision';
 import { findWorkspaceRoot, readServicesManifest } from '../src/cli/services-manifest';
-import { rolePasswordVariable } from '../src';
-import { asAdmin, dropSchemas, TEST_DATABASE, uniqueName } from './test-database';
+import { readerRole, rolePasswordVariable } from '../src';
+import { asAdmin, dropRoles, dropSchemas, TEST_DATABASE, uniqueName } from './test-database';
 
 describe('provision CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'refinery-manifest-'));
@@ -18,6 +18,7 @@ describe('provision CLI', () => {
 
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
+    await dropRoles(readerRole(second));
     await dropSchemas(first, second);
   });
 
@@ -82,6 +83,41 @@ describe('provision CLI', () => {
     expect(await verifier()).toBe(platforms);
     await provisionFromManifest(manifest, withPassword('the-test-clone'));
     expect(await verifier()).not.toBe(platforms);
+  });
+
+  it('gives a service asking for a reader one, with the password of its own variable', async () => {
+    const manifest = join(dir, 'reader.json');
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        services: [
+          { name: 'a', port: 1, schema: first, main: 'a.js' },
+          { name: 'b', port: 2, schema: second, main: 'b.js', reader: true },
+        ],
+      }),
+    );
+    const reader = readerRole(second);
+    expect(reader).toBe(`refinery_${second}_reader`);
+    expect(rolePasswordVariable(reader)).toBe(
+      `REFINERY_DB_PASSWORD_${second.toUpperCase()}_READER`,
+    );
+    const env = {
+      ...process.env,
+      DATABASE_NAME: TEST_DATABASE,
+      [rolePasswordVariable(reader)]: 'the-readers-own',
+    };
+    expect(describeProvision(await provisionFromManifest(manifest, env))).toEqual([
+      `${TEST_DATABASE}.${first}: schema exists, role refinery_${first} exists`,
+      `${TEST_DATABASE}.${second}: schema exists, role refinery_${second} exists`,
+      `${TEST_DATABASE}.${second}: reader role ${reader} created`,
+    ]);
+    const { rows } = await asAdmin((client) =>
+      client.query<{ secret: string | null }>(
+        'SELECT rolpassword AS secret FROM pg_authid WHERE rolname = $1',
+        [reader],
+      ),
+    );
+    expect(rows[0]?.secret).toMatch(/^SCRAM-SHA-256\$/);
   });
 
   it("takes each role's password from its own variable, and no shared one", () => {

@@ -61,6 +61,18 @@ export async function dropSchemas(...schemas: string[]): Promise<void> {
   });
 }
 
+/** Removes login roles a test made that own nothing (readers), with what they were granted. */
+export async function dropRoles(...roles: string[]): Promise<void> {
+  await asAdmin(async (client) => {
+    for (const role of roles) {
+      const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      if (!found.rowCount) continue;
+      await client.query(`DROP OWNED BY ${ident(role)} CASCADE`);
+      await client.query(`DROP ROLE ${ident(role)}`);
+    }
+  });
+}
+
 export async function tablesIn(schema: string): Promise<string[]> {
   return asAdmin(async (client) => {
     const result = await client.query<{ table_name: string }>(

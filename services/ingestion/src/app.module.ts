@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceModule } from '@refinery/runtime';
 import { ManageTenantsUseCase } from './admin/manage-tenants.use-case';
 import { TenantsAdminController } from './admin/tenants-admin.controller';
+import { BehaviorController } from './behavior/behavior.controller';
+import { PublishBehaviorUseCase } from './behavior/publish-behavior.use-case';
 import { INGESTION_CONFIG, IngestionConfig, MAX_BATCH_EVENTS } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
 import { IngestMessagesController } from './nats-intake/ingest-messages.controller';
@@ -29,7 +31,12 @@ export class AppModule {
           migrations,
         }),
       ],
-      controllers: [IngestEventsController, IngestMessagesController, TenantsAdminController],
+      controllers: [
+        IngestEventsController,
+        BehaviorController,
+        IngestMessagesController,
+        TenantsAdminController,
+      ],
       providers: [
         { provide: INGESTION_CONFIG, useValue: config },
         {
@@ -41,6 +48,7 @@ export class AppModule {
         IngestEventsUseCase,
         IngestMessagesUseCase,
         ManageTenantsUseCase,
+        PublishBehaviorUseCase,
         RecordsRepository,
         RejectMessagesUseCase,
       ],

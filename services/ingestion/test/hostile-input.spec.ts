@@ -3,7 +3,7 @@ import { filterOf, IncomingEvent, subjectOf } from '@refinery/contracts';
 import { countMessages, eventually, storedMessages } from '@refinery/testing';
 import { DataSource } from 'typeorm';
 import { AcceptRecordsUseCase } from '../src/records/accept-records.use-case';
-import { Ingestion, newTenant, order, post, startIngestion } from './ingestion-app';
+import { Ingestion, newTenant, order, post, postSegment, startIngestion } from './ingestion-app';
 
 /** An order with `extra` merged into its data. */
 const orderWith = (externalId: string, extra: Record<string, unknown>) => {
@@ -132,6 +132,80 @@ describe('hostile input', () => {
       expect(res.body.results?.[1].errors?.[0].path).toBe('events[1]');
       expect((await stored(tenant.id)).map((r) => r.external_id)).toEqual(['s-0', 's-2']);
       expect(await published(slug)).toBe(2);
+    });
+  });
+
+  describe('Segment calls over HTTP', () => {
+    const track = (messageId: string, extra: Record<string, unknown> = {}) => ({
+      type: 'track',
+      userId: 'u-1',
+      event: 'Viewed',
+      messageId,
+      properties: { page: '/' },
+      ...extra,
+    });
+    const behaviour = (slug: string) =>
+      storedMessages<{ data: { message_id: string; properties: object } }>(
+        ingestion.nc,
+        'RECORDS',
+        filterOf('records.behavior', { tenant: slug }),
+      );
+
+    it('answers 400 naming the path of a NUL, a lone surrogate, too deep a nesting, a line break in the messageId', async () => {
+      const { slug, apiKey } = await newTenant(ingestion);
+      const cases: ['track' | 'identify' | 'batch', unknown, string][] = [
+        ['track', track('h-1', { properties: { note: 'a\u0000b' } }), 'properties.note'],
+        ['identify', { anonymousId: 'a', traits: { ['k\u0000']: 1 } }, 'traits["k\\u0000"]'],
+        ['track', track('h-3', { event: 'x\ud800' }), 'event'],
+        [
+          'track',
+          track('h-4', { properties: { deep: nested(31) } }),
+          `properties.deep${'.a'.repeat(30)}`,
+        ],
+        ['track', track('h-5\r\nX-Evil: 1'), 'messageId'],
+        ['batch', { batch: [track('h-6', { userId: 'x'.repeat(256) })] }, 'batch[0].userId'],
+      ];
+      for (const [route, body, path] of cases) {
+        const res = await postSegment(ingestion.url, route, body, { apiKey });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(res.body.errors?.map((e) => e.path)).toEqual([path]);
+      }
+      expect(await behaviour(slug)).toEqual([]);
+    });
+
+    it('keeps __proto__, constructor and prototype keys of properties as data, without polluting anything', async () => {
+      const { slug, apiKey } = await newTenant(ingestion);
+      const text = JSON.stringify(track('p-1')).replace(
+        '"page"',
+        '"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}},"page"',
+      );
+      const res = await postSegment(ingestion.url, 'track', text, { apiKey });
+      expect(res.status).toBe(200);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      const [message] = await behaviour(slug);
+      expect(Object.hasOwn(message.data.data.properties, '__proto__')).toBe(true);
+      expect(JSON.stringify(message.data.data.properties)).toBe(
+        '{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}},"page":"/"}',
+      );
+    });
+
+    it('answers 413 for a call too large to publish, and publishes the others of its batch', async () => {
+      const { slug, apiKey } = await newTenant(ingestion);
+      const big = track('big', { properties: { blob: 'x'.repeat(1_100_000) } });
+      const alone = await postSegment(ingestion.url, 'track', big, { apiKey });
+      expect(alone.status).toBe(413);
+      expect(alone.body.errors?.[0]).toMatchObject({
+        path: '(root)',
+        message: expect.stringMatching(/too large to publish/),
+      });
+
+      const batch = { batch: [track('s-0'), big, track('s-2')] };
+      const res = await postSegment(ingestion.url, 'batch', batch, { apiKey });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ accepted: 2, invalid: 1, errors: [{ path: 'batch[1]' }] });
+      const published = await behaviour(slug);
+      expect(published.map((m) => m.data.data.message_id)).toEqual(['s-0', 's-2']);
     });
   });
 

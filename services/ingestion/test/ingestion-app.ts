@@ -102,6 +102,7 @@ interface FieldError {
 
 /** What ingestion answers: an accepted event, a batch summary, or a problem document. */
 export interface ReplyBody {
+  success?: boolean;
   id?: string;
   status?: string | number;
   title?: string;
@@ -119,6 +120,25 @@ export async function post(url: string, body: unknown, apiKey?: string, raw?: st
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
     body: raw ?? JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as ReplyBody };
+}
+
+/** A Segment call to /v1/track, /v1/identify or /v1/batch, with the key as x-api-key or Basic. */
+export async function postSegment(
+  url: string,
+  route: 'track' | 'identify' | 'batch',
+  body: unknown,
+  auth: { apiKey: string } | { basic: string } | Record<string, never>,
+) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if ('apiKey' in auth) headers['x-api-key'] = auth.apiKey;
+  if ('basic' in auth)
+    headers.authorization = `Basic ${Buffer.from(auth.basic).toString('base64')}`;
+  const res = await fetch(`${url}/v1/${route}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, headers: res.headers, body: (await res.json()) as ReplyBody };
 }

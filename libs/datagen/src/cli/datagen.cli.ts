@@ -12,7 +12,8 @@ const USAGE = `Usage: npm run datagen -- --schema <name|file> --seed <n> [option
   --rows <n>             rows in all, every table counted (default: the schema's)
   --out <dir>            write one file per table, truth.json and quality-report.json
   --format <list>        jsonl, csv, parquet, comma-separated (default jsonl)
-  --publish <target>     http(s)://ingestion-host:port or nats://host:port
+  --publish <target>     http(s)://ingestion-host:port, or nats://host:port (records only:
+                         track and identify calls go in over HTTP, and are skipped there)
   --api-key <key>        the ingest key for HTTP (or REFINERY_API_KEY)
   --tenant <slug>        the tenant for NATS subjects (default demo)
   --rate <n>             events per second when publishing (default: as fast as accepted)

@@ -1,12 +1,15 @@
-import { RECORD_TYPES } from '@refinery/contracts';
+import { BEHAVIOR_KINDS, RECORD_TYPES } from '@refinery/contracts';
 import type { PublishSummary, TypeCounts } from './publisher';
 
 /**
  * The types the target takes: those of the contracts this code ships with. Asking the target
  * (its OpenAPI at /docs-json) would need a key with access to the docs and a round trip before
  * the first event, and only tells what this build already knows when both run the same version.
+ * Records go to /v1/events over HTTP and to `ingest.<tenant>.<type>` over NATS.
  */
-export const ACCEPTED_TYPES: ReadonlySet<string> = new Set(Object.keys(RECORD_TYPES));
+export const RECORD_EVENT_TYPES: ReadonlySet<string> = new Set(Object.keys(RECORD_TYPES));
+/** Behavioural events, sent as Segment calls to /v1/batch; NATS has no way in for them. */
+export const BEHAVIOR_EVENT_TYPES: ReadonlySet<string> = new Set(BEHAVIOR_KINDS);
 
 const zero = (): TypeCounts => ({ sent: 0, accepted: 0, rejected: 0, duplicates: 0, skipped: 0 });
 

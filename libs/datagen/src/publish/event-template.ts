@@ -15,6 +15,21 @@ type Build = (row: RowContext) => unknown;
 
 export const EVENT_SOURCE = 'refinery-datagen';
 
+/**
+ * A behavioural event (`track`, `identify`) as the Segment call /v1/batch takes: the template's
+ * data supplies `userId`, `anonymousId`, `event`, `properties`, `traits` and `context`; the
+ * envelope the kind, the `messageId` (its external id: a rerun is the same call) and the
+ * `timestamp` (its occurred_at), over whatever the data says of those. Segment has no `source`.
+ */
+export function segmentCallOf(event: GeneratedEvent): Record<string, unknown> {
+  return {
+    ...event.data,
+    type: event.type,
+    messageId: event.external_id,
+    timestamp: event.occurred_at,
+  };
+}
+
 /** Compiles a node's publish template into a function from a finished row to its event. */
 export function compileEvent(
   node: CompiledNode,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ACCEPTED_TYPES, Tally } from './counts';
-import type { GeneratedEvent } from './event-template';
+import { BEHAVIOR_EVENT_TYPES, RECORD_EVENT_TYPES, Tally } from './counts';
+import { segmentCallOf, type GeneratedEvent } from './event-template';
 import type { EventPublisher, PublishSummary, TypeCounts } from './publisher';
 import { TokenBucket } from './token-bucket';
 import { Waiters } from './waiters';
@@ -33,29 +33,51 @@ interface Reply {
   error?: unknown;
 }
 
+interface FieldError {
+  path: string;
+  message: string;
+}
+
 interface Result {
   index: number;
   status: 'accepted' | 'duplicate' | 'invalid';
-  errors?: { path: string; message: string }[];
+  errors?: FieldError[];
+}
+
+/** A route of ingestion and the events waiting for it; batches never mix routes. */
+interface Lane {
+  url: string;
+  /** The status of an answer with an outcome per event: 202 for records, 200 for calls. */
+  success: number;
+  queue: GeneratedEvent[];
+  body(batch: GeneratedEvent[]): unknown;
+  count(batch: GeneratedEvent[], body: unknown, maybeStored: boolean): void;
 }
 
 /**
- * POSTs `{"events": [...]}` batches to ingestion's /v1/events. Counting:
+ * POSTs records as `{"events": [...]}` to ingestion's /v1/events, and behavioural events
+ * (`track`, `identify`) as Segment calls, `{"batch": [...]}`, to /v1/batch; both share the
+ * batching, the rate, the retries and the handling of 429 and 413. Counting:
  * - `sent`: events ingestion gave an outcome for; `accepted + duplicates + rejected = sent`.
- * - A batch whose request failed without an answer (network error, 5xx) may be partly stored,
- *   so on its retry a `duplicate` is counted as accepted: it is ours from the attempt before.
- *   A clean run therefore reports 0 duplicates, and the same run again reports all of them.
- *   A 429 stores nothing (the limit is checked first), so it does not change that.
+ * - Records: a batch whose request failed without an answer (network error, 5xx) may be partly
+ *   stored, so on its retry a `duplicate` is counted as accepted: it is ours from the attempt
+ *   before. A clean run therefore reports 0 duplicates, and the same run again reports all of
+ *   them. A 429 stores nothing (the limit is checked first), so it does not change that.
+ * - Calls: /v1/batch says how many calls it published and names the invalid ones, but not
+ *   which were already held: JetStream drops a resent `messageId` within its duplicate window
+ *   and still counts it accepted. So calls are `accepted` or `rejected`, never `duplicates`; a
+ *   rerun counts them accepted again, and it is JetStream (within 2 minutes) and analytics (by
+ *   tenant and messageId) that keep each once.
  * - Types the contracts do not know are `skipped`, never sent.
  */
 export class HttpPublisher implements EventPublisher {
-  private readonly url: string;
+  private readonly records: Lane;
+  private readonly calls: Lane;
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly bucket?: TokenBucket;
   private readonly tally = new Tally();
   private readonly waiters = new Waiters();
-  private readonly queue: GeneratedEvent[] = [];
   private readonly problems: string[] = [];
   private inFlight = 0;
   private closing = false;
@@ -66,7 +88,21 @@ export class HttpPublisher implements EventPublisher {
   readonly stats = { throttled: 0, retried: 0 };
 
   constructor(private readonly options: HttpPublisherOptions) {
-    this.url = `${options.baseUrl.replace(/\/+$/, '')}/v1/events`;
+    const base = options.baseUrl.replace(/\/+$/, '');
+    this.records = {
+      url: `${base}/v1/events`,
+      success: 202,
+      queue: [],
+      body: (events) => ({ events }),
+      count: (batch, body, maybeStored) => this.countRecords(batch, body, maybeStored),
+    };
+    this.calls = {
+      url: `${base}/v1/batch`,
+      success: 200,
+      queue: [],
+      body: (events) => ({ batch: events.map(segmentCallOf) }),
+      count: (batch, body) => this.countCalls(batch, body),
+    };
     const { rate } = options;
     // A low rate gets small batches, about ten requests a second, rather than rare big bursts.
     const paced = rate === undefined ? SERVER_MAX_BATCH : Math.ceil(rate / 10);
@@ -77,16 +113,20 @@ export class HttpPublisher implements EventPublisher {
 
   publish(event: GeneratedEvent): void {
     if (this.failure) throw this.failure;
-    if (!ACCEPTED_TYPES.has(event.type)) return this.tally.add(event.type, 'skipped');
-    this.queue.push(event);
+    const lane = RECORD_EVENT_TYPES.has(event.type)
+      ? this.records
+      : BEHAVIOR_EVENT_TYPES.has(event.type)
+        ? this.calls
+        : undefined;
+    if (!lane) return this.tally.add(event.type, 'skipped');
+    lane.queue.push(event);
     this.dispatch();
   }
 
   pause(): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure);
-    const high = this.batchSize * this.concurrency * 2;
-    if (this.queue.length >= high) {
-      return this.waiters.until(() => this.queue.length < high / 2, this.failure);
+    if (this.queued() >= this.high()) {
+      return this.waiters.until(() => this.queued() < this.high() / 2, this.failure);
     }
     // The generator runs without a break otherwise: let the requests in flight progress.
     return this.inFlight > 0 ? new Promise((resolve) => setImmediate(resolve)) : undefined;
@@ -104,22 +144,43 @@ export class HttpPublisher implements EventPublisher {
   async close(): Promise<PublishSummary> {
     this.closing = true;
     this.dispatch();
-    await this.waiters.until(() => this.queue.length === 0 && this.inFlight === 0, this.failure);
+    await this.waiters.until(() => this.queued() === 0 && this.inFlight === 0, this.failure);
     return this.tally.summary(this.options.baseUrl);
   }
 
+  /** Events waiting, of both lanes. */
+  private queued(): number {
+    return this.records.queue.length + this.calls.queue.length;
+  }
+
+  /** Events waiting at which the generator pauses. */
+  private high(): number {
+    return this.batchSize * this.concurrency * 2;
+  }
+
+  /**
+   * The lane to send a batch of next, the fuller one first: a full batch, or what is left when
+   * closing, or while the generator waits for the queues to shrink (two lanes short of a full
+   * batch each could otherwise hold it up for good).
+   */
+  private nextLane(): Lane | undefined {
+    const draining = this.closing || this.queued() >= this.high() / 2;
+    return [this.records, this.calls]
+      .filter((l) => l.queue.length >= this.batchSize || (draining && l.queue.length > 0))
+      .sort((a, b) => b.queue.length - a.queue.length)[0];
+  }
+
   private dispatch(): void {
-    while (
-      !this.failure &&
-      this.inFlight < this.concurrency &&
-      (this.queue.length >= this.batchSize || (this.closing && this.queue.length > 0))
-    ) {
-      const batch = this.queue.splice(0, this.batchSize);
+    for (;;) {
+      if (this.failure || this.inFlight >= this.concurrency) return;
+      const lane = this.nextLane();
+      if (!lane) return;
+      const batch = lane.queue.splice(0, this.batchSize);
       this.inFlight++;
       void (async () => {
         try {
           await this.bucket?.take(batch.length);
-          await this.deliver(batch);
+          await this.deliver(lane, batch);
         } catch (error) {
           this.failure ??= error instanceof Error ? error : new Error(String(error));
         }
@@ -131,22 +192,22 @@ export class HttpPublisher implements EventPublisher {
   }
 
   /** Sends one batch until ingestion has an outcome for each of its events. */
-  private async deliver(batch: GeneratedEvent[], maybeStored = false): Promise<void> {
+  private async deliver(lane: Lane, batch: GeneratedEvent[], maybeStored = false): Promise<void> {
     let failures = 0;
     let throttled = 0;
     for (;;) {
       const wait = this.notBefore - Date.now();
       if (wait > 0) await sleep(wait);
       if (this.failure) return;
-      const reply = await this.post(batch);
+      const reply = await this.post(lane, batch);
       const { status } = reply;
-      if (status === 202) return this.count(batch, reply.body, maybeStored);
+      if (status === lane.success) return lane.count(batch, reply.body, maybeStored);
       if (status === 400) return this.rejectAll(batch, reply.body);
       if (status === 413 && batch.length > 1) {
         // Over the body limit: each half on its own, down to single events.
         const half = Math.ceil(batch.length / 2);
-        await this.deliver(batch.slice(0, half), maybeStored);
-        return this.deliver(batch.slice(half), maybeStored);
+        await this.deliver(lane, batch.slice(0, half), maybeStored);
+        return this.deliver(lane, batch.slice(half), maybeStored);
       }
       if (status === 413) return this.rejectAll(batch, reply.body);
       if (status === 401 || status === 403) throw this.keyError(status, reply.body);
@@ -163,22 +224,22 @@ export class HttpPublisher implements EventPublisher {
         this.stats.retried++;
         if (++failures >= ATTEMPTS) {
           const why = status === 0 ? String(reply.error) : `${status} ${detailOf(reply.body)}`;
-          throw new Error(`ingestion at ${this.url} failed ${ATTEMPTS} times in a row: ${why}`);
+          throw new Error(`ingestion at ${lane.url} failed ${ATTEMPTS} times in a row: ${why}`);
         }
         const backoffS = Math.min(8, 0.25 * 2 ** (failures - 1));
         await sleep(Math.max(backoffS, reply.retryAfterS ?? 0) * 1000);
         continue;
       }
-      throw new Error(`ingestion at ${this.url} answered ${status}: ${detailOf(reply.body)}`);
+      throw new Error(`ingestion at ${lane.url} answered ${status}: ${detailOf(reply.body)}`);
     }
   }
 
-  private async post(batch: GeneratedEvent[]): Promise<Reply> {
+  private async post(lane: Lane, batch: GeneratedEvent[]): Promise<Reply> {
     try {
-      const res = await fetch(this.url, {
+      const res = await fetch(lane.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': this.options.apiKey },
-        body: JSON.stringify({ events: batch }),
+        body: JSON.stringify(lane.body(batch)),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       const text = await res.text();
@@ -195,7 +256,8 @@ export class HttpPublisher implements EventPublisher {
     }
   }
 
-  private count(batch: GeneratedEvent[], body: unknown, maybeStored: boolean): void {
+  /** /v1/events: one result per event, by its index in the batch. */
+  private countRecords(batch: GeneratedEvent[], body: unknown, maybeStored: boolean): void {
     const results = (body as { results?: Result[] } | null)?.results;
     if (!Array.isArray(results) || results.length !== batch.length) {
       throw new Error(`ingestion answered 202 without one result per event: ${detailOf(body)}`);
@@ -214,12 +276,43 @@ export class HttpPublisher implements EventPublisher {
     }
   }
 
+  /**
+   * /v1/batch: how many calls were published, and the errors of the others by path
+   * (`batch[3].event`). A call without an error was published, or JetStream held it already.
+   */
+  private countCalls(batch: GeneratedEvent[], body: unknown): void {
+    const answer = body as { accepted?: unknown; invalid?: unknown; errors?: unknown } | null;
+    const errors = Array.isArray(answer?.errors) ? (answer.errors as FieldError[]) : [];
+    const refused = new Map<number, string[]>();
+    for (const { path, message } of errors) {
+      const match = /^batch\[(\d+)\]\.?/.exec(String(path));
+      const index = Number(match?.[1]);
+      if (!match || index >= batch.length) continue;
+      const field = String(path).slice(match[0].length) || '(call)';
+      refused.set(index, [...(refused.get(index) ?? []), `${field}: ${message}`]);
+    }
+    if (answer?.invalid !== refused.size || answer?.accepted !== batch.length - refused.size) {
+      throw new Error(
+        `ingestion answered 200 without accounting for each of ${batch.length} calls: ${detailOf(body)}`,
+      );
+    }
+    batch.forEach((event, index) => {
+      this.tally.add(event.type, 'sent');
+      const reasons = refused.get(index);
+      if (!reasons) return this.tally.add(event.type, 'accepted');
+      this.tally.add(event.type, 'rejected');
+      this.note(event, reasons.join('; '));
+    });
+  }
+
   private rejectAll(batch: GeneratedEvent[], body: unknown): void {
     for (const event of batch) {
       this.tally.add(event.type, 'sent');
       this.tally.add(event.type, 'rejected');
     }
-    this.note(batch[0], detailOf(body));
+    const [first] = ((body as { errors?: unknown } | null)?.errors ?? []) as FieldError[];
+    const example = first ? ` (first: ${first.path}: ${first.message})` : '';
+    this.note(batch[0], `${detailOf(body)}${example}`);
   }
 
   private note(event: GeneratedEvent, reason: string): void {

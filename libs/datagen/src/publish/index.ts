@@ -2,7 +2,7 @@ import { HttpPublisher } from './http-publisher';
 import { NatsPublisher } from './nats-publisher';
 import type { EventPublisher } from './publisher';
 
-export { ACCEPTED_TYPES } from './counts';
+export { BEHAVIOR_EVENT_TYPES, RECORD_EVENT_TYPES } from './counts';
 export { HttpPublisher, type HttpPublisherOptions, SERVER_MAX_BATCH } from './http-publisher';
 export { NatsPublisher, type NatsPublisherOptions } from './nats-publisher';
 export type { EventPublisher, PublishSummary, TypeCounts } from './publisher';
@@ -14,7 +14,7 @@ export interface PublishOptions {
   tenant?: string;
   /** Events per second; undefined: as fast as the target takes them. */
   rate?: number;
-  /** HTTP: events per request and requests in flight. */
+  /** HTTP: events (records or Segment calls) per request and requests in flight. */
   batchSize?: number;
   concurrency?: number;
   /** NATS: a user of the server; `nats://user:password@host:port` says the same. */

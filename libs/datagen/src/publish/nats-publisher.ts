@@ -7,7 +7,7 @@ import {
   type NatsConnection,
 } from '@nats-io/transport-node';
 import { subjectOf, TenantSlugSchema } from '@refinery/contracts';
-import { ACCEPTED_TYPES, Tally } from './counts';
+import { RECORD_EVENT_TYPES, Tally } from './counts';
 import type { GeneratedEvent } from './event-template';
 import type { EventPublisher, PublishSummary, TypeCounts } from './publisher';
 import { TokenBucket } from './token-bucket';
@@ -33,10 +33,12 @@ const ACK_TIMEOUT_MS = 5_000;
  * Publishes each event to `ingest.<tenant>.<type>` through JetStream, as an upstream system
  * does. Ingestion stores or rejects it later, on its own: this summary has no accepted or
  * rejected counts, only `sent` (acked by the INGEST stream), `duplicates` (acked as already
- * held: JetStream dropped it by its `Nats-Msg-Id`) and `skipped` (types the contracts do not
- * know, not sent). A retried publish acked as duplicate was stored by the attempt before, so
- * it is not counted as a duplicate. Past the stream's duplicate window (2 minutes) a rerun is
- * stored in the stream again, and it is ingestion that finds the records already there.
+ * held: JetStream dropped it by its `Nats-Msg-Id`) and `skipped` (not sent: types the contracts
+ * do not know, and behavioural events, `track` and `identify`, which ingestion takes over HTTP
+ * only: there is no `ingest.*` subject for them). A retried publish acked as duplicate was
+ * stored by the attempt before, so it is not counted as a duplicate. Past the stream's duplicate
+ * window (2 minutes) a rerun is stored in the stream again, and it is ingestion that finds the
+ * records already there.
  */
 export class NatsPublisher implements EventPublisher {
   private readonly tally = new Tally();
@@ -77,7 +79,7 @@ export class NatsPublisher implements EventPublisher {
 
   publish(event: GeneratedEvent): void {
     if (this.failure) throw this.failure;
-    if (!ACCEPTED_TYPES.has(event.type)) return this.tally.add(event.type, 'skipped');
+    if (!RECORD_EVENT_TYPES.has(event.type)) return this.tally.add(event.type, 'skipped');
     this.queue.push(event);
     this.dispatch();
   }

@@ -5,7 +5,7 @@ export interface TypeCounts {
   accepted: number;
   rejected: number;
   duplicates: number;
-  /** Generated but not sent: the target does not accept the type yet. */
+  /** Generated but not sent: the target has no way in for the type (`track` over NATS). */
   skipped: number;
 }
 
@@ -20,8 +20,6 @@ export interface EventPublisher {
   publish(event: GeneratedEvent): void;
   /** A promise while too many events are in flight, so memory stays bounded. */
   pause(): Promise<void> | undefined;
-  /** What happened so far, for a progress line. */
-  counts?(): TypeCounts;
   /** The counts so far, for a progress line while the run goes on. */
   counts?(): TypeCounts;
   /** Sends what is left and reports. */

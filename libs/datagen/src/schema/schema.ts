@@ -9,7 +9,7 @@ import { NodeModifierSchema, TimeUnitSchema } from './modifiers.schema';
  * lists the row's children of that node. Anything else is written as it is.
  */
 export const PublishSchema = z.strictObject({
-  /** The record type ingestion knows it by, e.g. `order` or `exception`. */
+  /** The record type ingestion knows it by (`order`, `exception`), or `track`/`identify`. */
   type: z.string().regex(/^[a-z][a-z0-9_]*$/),
   external_id: z.string(),
   occurred_at: z.string(),

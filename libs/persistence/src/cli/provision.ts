@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { adminConfigFromEnv } from '../config/database-config';
 import { provisionDatabase, ProvisionResult } from '../provision/provision-database';
-import { READONLY_ROLE, rolePasswordVariable, serviceRole } from '../sql/identifiers';
+import { READONLY_ROLE, readerRole, rolePasswordVariable, serviceRole } from '../sql/identifiers';
 import { findWorkspaceRoot, readServicesManifest } from './services-manifest';
 
 export async function provisionFromManifest(
@@ -21,6 +21,7 @@ export async function provisionFromManifest(
     );
   }
   const schemas = [...new Set(services.map((service) => service.schema))];
+  const readers = [...new Set(services.filter((s) => s.reader).map((s) => s.schema))];
   return provisionDatabase({
     admin: adminConfigFromEnv(env),
     database: env.DATABASE_NAME || 'refinery',
@@ -28,7 +29,10 @@ export async function provisionFromManifest(
     extensions: ['vector'],
     rolePasswords: options.keepRolePasswords
       ? {}
-      : rolePasswordsFromEnv([...schemas.map(serviceRole), READONLY_ROLE], env),
+      : rolePasswordsFromEnv(
+          [...schemas.map(serviceRole), ...readers.map(readerRole), READONLY_ROLE],
+          env,
+        ),
     shared: sharedSchema && owner && { schema: sharedSchema.schema, ownerSchema: owner.schema },
     // An operator widens or narrows what validation rules can see with READONLY_SCHEMAS.
     readableSchemas: env.READONLY_SCHEMAS
@@ -36,6 +40,7 @@ export async function provisionFromManifest(
           .map((s) => s.trim())
           .filter(Boolean)
       : services.filter((service) => service.readableByRules).map((service) => service.schema),
+    readers,
   });
 }
 
@@ -54,10 +59,15 @@ export function rolePasswordsFromEnv(
 
 export function describeProvision(result: ProvisionResult): string[] {
   const state = (created: boolean): string => (created ? 'created' : 'exists');
-  return result.schemas.map(
-    (s) =>
-      `${result.database}.${s.schema}: schema ${state(s.schemaCreated)}, role ${s.role} ${state(s.roleCreated)}`,
-  );
+  return [
+    ...result.schemas.map(
+      (s) =>
+        `${result.database}.${s.schema}: schema ${state(s.schemaCreated)}, role ${s.role} ${state(s.roleCreated)}`,
+    ),
+    ...result.readers.map(
+      (r) => `${result.database}.${r.schema}: reader role ${r.role} ${state(r.roleCreated)}`,
+    ),
+  ];
 }
 
 async function main(): Promise<void> {

@@ -15,6 +15,8 @@ const ManifestSchema = z.object({
       main: z.string().min(1),
       /** Whether the rules engine's read-only role may read the schema (READONLY_SCHEMAS overrides). */
       readableByRules: z.boolean().default(true),
+      /** Whether the schema gets a read-only login of its own, `refinery_<schema>_reader`. */
+      reader: z.boolean().default(false),
     }),
   ),
 });

@@ -1,7 +1,7 @@
 import { Client, escapeIdentifier as ident, escapeLiteral as literal } from 'pg';
 
 import { DatabaseConfig } from '../config/database-config';
-import { assertIdentifier, READONLY_ROLE, serviceRole } from '../sql/identifiers';
+import { assertIdentifier, READONLY_ROLE, readerRole, serviceRole } from '../sql/identifiers';
 
 export interface ProvisionOptions {
   /** A superuser; `admin.database` (normally `postgres`) is where databases are looked up. */
@@ -11,8 +11,8 @@ export interface ProvisionOptions {
   /** Created in `public`, e.g. `vector`; needs the superuser. */
   extensions?: string[];
   /**
-   * A password per role (`refinery_<schema>`, `refinery_readonly`), set each run; a role left
-   * out keeps the one it has. Trust or peer authentication needs none.
+   * A password per role (`refinery_<schema>`, `refinery_<schema>_reader`, `refinery_readonly`),
+   * set each run; a role left out keeps the one it has. Trust or peer authentication needs none.
    */
   rolePasswords?: Readonly<Record<string, string>>;
   /**
@@ -25,6 +25,12 @@ export interface ProvisionOptions {
    * `schemas`. The shared schema is never readable by it.
    */
   readableSchemas?: string[];
+  /**
+   * Schemas of `schemas` that get a read-only login role of their own, `refinery_<schema>_reader`
+   * (a dashboard's datasource): USAGE and SELECT on that schema, tables made later included,
+   * and nothing else. A schema left out takes back what such a role was granted on it.
+   */
+  readers?: string[];
 }
 
 export interface SchemaProvision {
@@ -39,6 +45,7 @@ export interface ProvisionResult {
   databaseCreated: boolean;
   schemas: SchemaProvision[];
   readonlyRoleCreated: boolean;
+  readers: { schema: string; role: string; roleCreated: boolean }[];
 }
 
 const EXTENSION = /^[a-z][a-z0-9_-]*$/;
@@ -53,10 +60,16 @@ export async function provisionDatabase(options: ProvisionOptions): Promise<Prov
   const database = assertIdentifier(options.database, 'database');
   const schemas = options.schemas.map((schema) => assertIdentifier(schema, 'schema'));
   const extensions = (options.extensions ?? []).map(assertExtension);
-  const passwords = checkPasswords(options.rolePasswords ?? {}, [
-    ...schemas.map(serviceRole),
-    READONLY_ROLE,
-  ]);
+  const readers = [...new Set(options.readers ?? [])];
+  const strangers = readers.filter((schema) => !schemas.includes(schema));
+  if (strangers.length > 0)
+    throw new Error(`readers names schemas that are not provisioned: ${strangers.join(', ')}`);
+  // A schema given twice is one role; two names making one role is a mistake.
+  const roles = [...new Set(schemas)].map(serviceRole);
+  roles.push(...readers.map(readerRole), READONLY_ROLE);
+  const clash = roles.find((role, i) => roles.indexOf(role) !== i);
+  if (clash) throw new Error(`two roles would be named ${clash}: rename a schema`);
+  const passwords = checkPasswords(options.rolePasswords ?? {}, roles);
 
   const server = await connect(options.admin, options.admin.database);
   try {
@@ -86,7 +99,23 @@ export async function provisionDatabase(options: ProvisionOptions): Promise<Prov
         readable.map((schema) => assertIdentifier(schema, 'readable schema')),
         passwords[READONLY_ROLE],
       );
-      return { database, databaseCreated, schemas: provisioned, readonlyRoleCreated };
+      const readerRoles: ProvisionResult['readers'] = [];
+      for (const schema of readers) {
+        const role = readerRole(schema);
+        const roleCreated = await ensureReaderRole(target, database, schema, passwords[role]);
+        readerRoles.push({ schema, role, roleCreated });
+      }
+      await retireReaderRoles(
+        target,
+        schemas.filter((schema) => !readers.includes(schema)),
+      );
+      return {
+        database,
+        databaseCreated,
+        schemas: provisioned,
+        readonlyRoleCreated,
+        readers: readerRoles,
+      };
     } finally {
       await target.end();
     }
@@ -165,21 +194,7 @@ async function ensureReadOnlyRole(
   password: string | undefined,
 ): Promise<boolean> {
   const role = ident(READONLY_ROLE);
-  const found = await target.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [READONLY_ROLE]);
-  await target.query(
-    `${found.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} WITH ${login(password)} ${UNPRIVILEGED}`,
-  );
-  // Membership of another role (pg_signal_backend, pg_read_server_files, ...) would lend it
-  // rights the rules engine must not have: signalling backends, reading server files.
-  const memberships = await target.query<{ granted: string }>(
-    `SELECT m.roleid::regrole::text AS granted FROM pg_auth_members m
-      WHERE m.member = $1::regrole`,
-    [READONLY_ROLE],
-  );
-  for (const { granted } of memberships.rows)
-    await target.query(`REVOKE ${granted} FROM ${role} CASCADE`);
-  await target.query(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
-  await target.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${role}`);
+  const created = await ensureReadingLogin(target, database, READONLY_ROLE, password);
   for (const schema of schemas) {
     const owner = ident(serviceRole(schema));
     // Tables are created by the service's role, in its migrations.
@@ -197,6 +212,79 @@ async function ensureReadOnlyRole(
       );
     }
   }
+  return created;
+}
+
+/**
+ * A schema's own reader: USAGE on it, SELECT on its tables, partitions and views, those its
+ * service's migrations and partition function make later too, and nothing else (no sequence,
+ * no other schema, not the shared one). Sessions are read-only by default.
+ */
+async function ensureReaderRole(
+  target: Client,
+  database: string,
+  schema: string,
+  password: string | undefined,
+): Promise<boolean> {
+  const role = ident(readerRole(schema));
+  const owner = ident(serviceRole(schema));
+  const created = await ensureReadingLogin(target, database, readerRole(schema), password);
+  await target.query(`GRANT USAGE ON SCHEMA ${ident(schema)} TO ${role}`);
+  await target.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${ident(schema)} TO ${role}`);
+  await target.query(
+    `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${ident(schema)} GRANT SELECT ON TABLES TO ${role}`,
+  );
+  return created;
+}
+
+/**
+ * Readers no longer asked for keep no right on their schema. Their login stays: roles belong to
+ * the whole server, and another database (a clone's, a benchmark's) may still want them.
+ */
+async function retireReaderRoles(target: Client, schemas: string[]): Promise<void> {
+  // Named as readerRole names them, unchecked: a name too long for a role matches none.
+  const names = schemas.map((schema) => `${serviceRole(schema)}_reader`);
+  const { rows } = await target.query<{ rolname: string }>(
+    'SELECT rolname FROM pg_roles WHERE rolname = ANY($1)',
+    [names],
+  );
+  for (const { rolname } of rows) {
+    const name = schemas[names.indexOf(rolname)];
+    const [schema, role, owner] = [ident(name), ident(rolname), ident(serviceRole(name))];
+    await target.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${role}`);
+    await target.query(`REVOKE USAGE ON SCHEMA ${schema} FROM ${role}`);
+    await target.query(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} REVOKE SELECT ON TABLES FROM ${role}`,
+    );
+  }
+}
+
+/**
+ * A login role with no attribute and no membership beyond what is granted here, whose sessions
+ * are read-only by default, that may connect to `database`. Returns whether it was created.
+ */
+async function ensureReadingLogin(
+  target: Client,
+  database: string,
+  name: string,
+  password: string | undefined,
+): Promise<boolean> {
+  const role = ident(name);
+  const found = await target.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+  await target.query(
+    `${found.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} WITH ${login(password)} ${UNPRIVILEGED}`,
+  );
+  // Membership of another role (pg_signal_backend, pg_read_server_files, pg_read_all_data, ...)
+  // would lend it rights a reader must not have: signalling backends, reading server files.
+  const memberships = await target.query<{ granted: string }>(
+    `SELECT m.roleid::regrole::text AS granted FROM pg_auth_members m
+      WHERE m.member = $1::regrole`,
+    [name],
+  );
+  for (const { granted } of memberships.rows)
+    await target.query(`REVOKE ${granted} FROM ${role} CASCADE`);
+  await target.query(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
+  await target.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${role}`);
   return !found.rowCount;
 }
 

@@ -20,12 +20,21 @@ export function serviceRole(schema: string): string {
   return assertIdentifier(`refinery_${assertIdentifier(schema, 'schema')}`, 'role');
 }
 
+/**
+ * The login role that reads one service's schema and nothing else, for a service that asks
+ * for one in deploy/services.json (`reader`): a dashboard's datasource, say.
+ */
+export function readerRole(schema: string): string {
+  return assertIdentifier(`${serviceRole(schema)}_reader`, 'role');
+}
+
 /** The login role that may read every service schema and write nothing. */
 export const READONLY_ROLE = 'refinery_readonly';
 
 /**
  * The variable holding a role's password: `REFINERY_DB_PASSWORD_ORDER_ANALYSIS` for
- * `refinery_order_analysis`, `REFINERY_DB_PASSWORD_READONLY` for the read-only role.
+ * `refinery_order_analysis`, `REFINERY_DB_PASSWORD_READONLY` for the read-only role,
+ * `REFINERY_DB_PASSWORD_ANALYTICS_READER` for `refinery_analytics_reader`.
  * tools/secrets.mjs generates one per role under these names.
  */
 export function rolePasswordVariable(role: string): string {

@@ -3,6 +3,7 @@ import { FieldError, IncomingEvent, RecordTypeSchema } from '@refinery/contracts
 import { isTransientFailure } from '@refinery/messaging';
 import { problemFor, ProblemException } from '@refinery/runtime';
 import { INGESTION_CONFIG, IngestionConfig } from '../config';
+import { admit } from '../tenants/admit';
 import { RateLimiter } from '../tenants/rate-limiter';
 import type { TenantRef as Tenant } from '@refinery/runtime';
 import { Accepted, AcceptRecordsUseCase } from './accept-records.use-case';
@@ -38,15 +39,7 @@ export class IngestEventsUseCase {
   ) {}
 
   async execute(tenant: Tenant, command: IngestEventsCommand): Promise<IngestResponse> {
-    const admitted = this.limiter.take(
-      tenant.id,
-      command.events.length,
-      tenant.rateLimitPerS ?? this.config.INGEST_RATE_LIMIT_PER_S,
-    );
-    if (!admitted.ok) {
-      const detail = `tenant ${tenant.slug} is over its rate of ${tenant.rateLimitPerS ?? this.config.INGEST_RATE_LIMIT_PER_S} events/s; retry after the Retry-After seconds`;
-      throw new ProblemException(problemFor(429, detail), admitted.retryAfterS);
-    }
+    admit(this.limiter, tenant, command.events.length, this.config.INGEST_RATE_LIMIT_PER_S);
 
     const checked = validateEvents(command.events, (i) => command.pathOf(i));
     const valid = checked.flatMap((c) => (c.ok ? [c] : []));
