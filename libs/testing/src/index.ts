@@ -13,3 +13,4 @@ export * from './stage-work';
 export * from './service-process';
 export * from './tenant-consumers';
 export { Bus, completedException, receivedTranscript } from './bus';
+export { adminClient, freshServicesDatabase } from './bench-database';

@@ -14,17 +14,15 @@
  *
  * BENCH_EVENTS and BENCH_USERS set the size for a quicker look.
  */
-import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import {
-  adminConfigFromEnv,
-  findWorkspaceRoot,
-  provisionDatabase,
-  readServicesManifest,
-} from '@refinery/persistence';
-import { startNatsServer, startServiceProcess, TestTenants } from '@refinery/testing';
+  adminClient,
+  freshServicesDatabase,
+  startNatsServer,
+  startServiceProcess,
+  TestTenants,
+} from '@refinery/testing';
 
 const DATABASE = 'refinery_bench_analytics';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -35,7 +33,6 @@ const RUNS = 3;
 const TARGETS = { funnel_ms: 2_000, retention_ms: 1_000, attribution_ms: 5_000 };
 const YEAR = '2025-01-01T00:00:00Z';
 
-const root = findWorkspaceRoot(__dirname);
 const log = (msg: string) => console.error(`[bench] ${msg}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
@@ -43,30 +40,6 @@ const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
   const result = await work();
   return [result, Math.round(performance.now() - started)];
 };
-
-async function admin(database: string): Promise<Client> {
-  const client = new Client({ ...adminConfigFromEnv(), database });
-  await client.connect();
-  return client;
-}
-
-async function freshDatabase(): Promise<void> {
-  const server = await admin('postgres');
-  await server.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
-  await server.end();
-  const manifest = readServicesManifest(join(root, 'deploy/services.json'));
-  await provisionDatabase({
-    admin: adminConfigFromEnv(),
-    database: DATABASE,
-    schemas: manifest.services.map((s) => s.schema),
-    extensions: ['vector'],
-    shared: { schema: 'auth', ownerSchema: 'ingestion' },
-  });
-  execFileSync(process.execPath, [join(root, 'tools/migrate.mjs')], {
-    env: { ...process.env, DATABASE_NAME: DATABASE },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 /**
  * The bulk of the events, straight into analytics' tables, spread over 2025: per user a few
@@ -120,7 +93,7 @@ async function load(db: Client, tenant: string, events: number): Promise<void> {
 
 async function main() {
   log(`${EVENTS.toLocaleString()} events, ${USERS.toLocaleString()} users; database ${DATABASE}`);
-  await freshDatabase();
+  await freshServicesDatabase(DATABASE);
   const nats = await startNatsServer();
   process.env.DATABASE_NAME = DATABASE;
   const tenants = await TestTenants.open();
@@ -133,7 +106,7 @@ async function main() {
   };
   const ingestion = await startServiceProcess('ingestion', env);
   const analytics = await startServiceProcess('analytics', env);
-  const db = await admin(DATABASE);
+  const db = await adminClient(DATABASE);
   const call = async <T>(
     base: string,
     method: string,

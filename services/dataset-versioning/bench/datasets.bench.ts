@@ -16,19 +16,17 @@
  *
  * BENCH_EXAMPLES sets the size for a quicker look.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import {
-  adminConfigFromEnv,
-  findWorkspaceRoot,
-  provisionDatabase,
-  readServicesManifest,
-} from '@refinery/persistence';
-import { startNatsServer, startServiceProcess, TestTenants } from '@refinery/testing';
+  adminClient,
+  freshServicesDatabase,
+  startNatsServer,
+  startServiceProcess,
+  TestTenants,
+} from '@refinery/testing';
 import { AI_LABELS } from '@refinery/contracts';
 import { EXPORT_FORMATS } from '../src/export/export-example';
 
@@ -41,7 +39,6 @@ const RUNS = 5;
 const HEAP_MB = Number(process.env.BENCH_HEAP_MB ?? 256);
 const TARGETS = { commit_1000_ms: 2_000, diff_10_ms: 100, bytes_per_commit: 2 * 1024 * 1024 };
 
-const root = findWorkspaceRoot(__dirname);
 const log = (msg: string) => console.error(`[bench] ${msg}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
@@ -49,32 +46,6 @@ const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
   const result = await work();
   return [result, Math.round((performance.now() - started) * 10) / 10];
 };
-
-async function admin(database: string): Promise<Client> {
-  const config = adminConfigFromEnv();
-  const client = new Client({ ...config, database });
-  await client.connect();
-  return client;
-}
-
-/** Every service's schema provisioned and migrated, as `npm run setup` does. */
-async function freshDatabase(): Promise<void> {
-  const server = await admin('postgres');
-  await server.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
-  await server.end();
-  const manifest = readServicesManifest(join(root, 'deploy/services.json'));
-  await provisionDatabase({
-    admin: adminConfigFromEnv(),
-    database: DATABASE,
-    schemas: manifest.services.map((s) => s.schema),
-    extensions: ['vector'],
-    shared: { schema: 'auth', ownerSchema: 'ingestion' },
-  });
-  execFileSync(process.execPath, [join(root, 'tools/migrate.mjs')], {
-    env: { ...process.env, DATABASE_NAME: DATABASE },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 /** Bytes of every table and index of the schema. */
 async function schemaBytes(db: Client): Promise<number> {
@@ -136,7 +107,7 @@ async function load(db: Client, datasetName: string): Promise<void> {
 
 async function main() {
   log(`${EXAMPLES.toLocaleString()} examples; database ${DATABASE}`);
-  await freshDatabase();
+  await freshServicesDatabase(DATABASE);
   const nats = await startNatsServer();
   process.env.DATABASE_NAME = DATABASE;
   const tenants = await TestTenants.open();
@@ -147,7 +118,7 @@ async function main() {
     DATASETS_TENANT: tenant.slug,
     NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
   });
-  const db = await admin(DATABASE);
+  const db = await adminClient(DATABASE);
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${service.url}${path}`, {
       method,
