@@ -36,6 +36,7 @@ interface Truth {
 }
 
 const SEED = 7;
+const ROOT = findWorkspaceRoot(__dirname);
 const ACTIVITY = [
   'Order Completed',
   'visit',
@@ -77,9 +78,8 @@ describe('analytics on datagen truth', () => {
       ANALYTICS_REFRESH_INTERVAL: '0',
     });
     bus = await Bus.open();
-    const root = findWorkspaceRoot(__dirname);
     const schema = parseSchema(
-      JSON.parse(readFileSync(join(root, 'libs/datagen/schemas/ecomm.json'), 'utf8')),
+      JSON.parse(readFileSync(join(ROOT, 'libs/datagen/schemas/ecomm.json'), 'utf8')),
     );
     const out: OutgoingEvent<EnvelopedEvent>[] = [];
     const result = await generate({
@@ -216,6 +216,53 @@ describe('analytics on datagen truth', () => {
     console.log(
       `churn AUC ${churn.model.holdout.auc.toFixed(3)}; LTV holdout MAPE ${ltv.holdout.mape!.toFixed(3)}`,
     );
+  });
+
+  it('flags a planted sample-ratio mismatch, and only that one', async () => {
+    // ecomm's customers and exposures only, in an experiment that loses a tenth of its
+    // treatment exposures.
+    const ecomm = JSON.parse(readFileSync(join(ROOT, 'libs/datagen/schemas/ecomm.json'), 'utf8'));
+    const exposures = structuredClone(ecomm.nodes.exposures);
+    exposures.columns.experiment.values = ['srm_check'];
+    exposures.columns.exposure_id.prefix = 'SRM-';
+    exposures.fanout = { distribution: { kind: 'bernoulli', p: 1 } };
+    exposures.modifiers[0] = {
+      ...exposures.modifiers[0],
+      name: 'srm_check',
+      srm: { variant: 'treatment', drop: 0.1 },
+    };
+    const schema = parseSchema({
+      ...ecomm,
+      nodes: { customers: ecomm.nodes.customers, exposures },
+    });
+    const out: OutgoingEvent<EnvelopedEvent>[] = [];
+    await generate({
+      schema,
+      seed: SEED,
+      rows: 24_000,
+      listeners: [
+        {
+          onRow(row) {
+            if (row.node.name !== 'exposures') return;
+            const v: Row = {};
+            for (const column of row.node.columns) v[column.name] = row.values[column.index];
+            out.push(BUILDERS.exposures(tenant.slug, v));
+          },
+        },
+      ],
+    });
+    for (let i = 0; i < out.length; i += 500) await bus.publish(...out.slice(i, i + 500));
+    const found = await waitFor(async () => {
+      const e = await get<{
+        variants: { exposed: number }[];
+        srm: { mismatch: boolean; p_value: number };
+      }>('/api/analytics/experiments/srm_check?conversion_property=converted').catch(
+        () => undefined,
+      );
+      return e && e.variants.reduce((sum, v) => sum + v.exposed, 0) === out.length ? e : undefined;
+    }, 30_000);
+    expect(found.srm.mismatch).toBe(true);
+    expect(found.srm.p_value).toBeLessThan(0.001);
   });
 
   it('reads the experiment as planted: exposures, conversions and lift per variant, and no sample-ratio mismatch', async () => {
