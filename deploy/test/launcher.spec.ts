@@ -30,6 +30,8 @@ const DURABLES = [
   ['LEARNING', 'datasets-applied_demo'],
   ['RECORDS', 'analytics-behavior_demo'],
   ['RECORDS', 'analytics-orders_demo'],
+  ['ENRICHMENT', 'analytics-enriched_demo'],
+  ['LEARNING', 'analytics-feedback_demo'],
 ];
 
 /**

@@ -102,6 +102,7 @@ const ROUTES: Record<string, Record<string, Access>> = {
     'GET /api/analytics/retention': 'read',
     'GET /api/analytics/churn': 'read',
     'GET /api/analytics/ltv': 'read',
+    'GET /api/analytics/models': 'read',
     'GET /api/analytics/cohorts': 'read',
     'GET /api/analytics/cohorts/retention-matrix': 'read',
     'POST /api/analytics/cohorts/refresh': 'admin',

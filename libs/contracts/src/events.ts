@@ -191,7 +191,7 @@ export const EVENTS = {
     summary:
       'The public result: the whole enriched record, published exactly once per record. Every stage report holds its status, output, retries, provider, model version and timings',
     publishers: [service('resolution')],
-    // Analytics keeps the exceptions, for churn.
+    // Analytics keeps what each model version answered, and exceptions for churn.
     subscribers: [QUALITY_MONITOR, LEARNING, DATASETS, service('analytics')],
     tenantAccess: 'subscribe',
   }),
@@ -212,7 +212,7 @@ export const EVENTS = {
     summary:
       'Someone rated an enriched record (thumbs, stars, emoji); negative feedback also enqueued a learning item',
     publishers: [LEARNING],
-    subscribers: [DATASETS],
+    subscribers: [DATASETS, service('analytics')],
     tenantAccess: 'subscribe',
   }),
   'corrections.recorded': event({

@@ -14,6 +14,7 @@ import { FunnelsController } from './funnels/funnels.controller';
 import { FunnelsUseCase } from './funnels/funnels.use-case';
 import { ChurnController } from './retention/churn.controller';
 import { CustomersRepository } from './retention/customers.repository';
+import { ModelsController } from './models/models.controller';
 import { RetentionController } from './retention/retention.controller';
 import { RetentionRepository } from './retention/retention.repository';
 import { Schedules } from './schedules';
@@ -42,6 +43,7 @@ export class AppModule {
         AttributionController,
         ExperimentsController,
         StatsController,
+        ModelsController,
       ],
       providers: [
         { provide: ANALYTICS_CONFIG, useValue: config },

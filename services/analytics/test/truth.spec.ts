@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventOf, type OutgoingEvent, type EnvelopedEvent } from '@refinery/contracts';
@@ -5,6 +6,7 @@ import { generate, parseSchema } from '@refinery/datagen';
 import { findWorkspaceRoot } from '@refinery/persistence';
 import {
   Bus,
+  completedException,
   startServiceProcess,
   TestTenants,
   waitFor,
@@ -263,6 +265,56 @@ describe('analytics on datagen truth', () => {
     }, 30_000);
     expect(found.srm.mismatch).toBe(true);
     expect(found.srm.p_value).toBeLessThan(0.001);
+  });
+
+  it('compares model versions by the feedback on their answers', async () => {
+    const answer = (model: string) =>
+      completedException(tenant.slug, {
+        label: 'DELIVERY_DELAY',
+        action: 'CONTACT_CARRIER',
+        model,
+      });
+    const v1 = [answer('cls-v1'), answer('cls-v1'), answer('cls-v1'), answer('cls-v1')];
+    const v2 = [answer('cls-v2'), answer('cls-v2')];
+    const rate = (event: (typeof v1)[number], feedback_type: 'thumbs_up' | 'thumbs_down') =>
+      eventOf('feedback.recorded', {
+        id: `feedback.recorded:${randomUUID()}`,
+        tenant: tenant.slug,
+        occurred_at: new Date().toISOString(),
+        record_id: event.payload.record_id,
+        data: {
+          feedback_id: randomUUID(),
+          feedback_type,
+          rating: null,
+          reason: null,
+          learning_item_id: null,
+        },
+      });
+    await bus.publish(...v1, ...v2);
+    await bus.publish(
+      rate(v1[0], 'thumbs_down'),
+      rate(v1[1], 'thumbs_up'),
+      rate(v2[0], 'thumbs_up'),
+    );
+    const found = await waitFor(async () => {
+      const r = await get<{
+        models: {
+          model_version: string;
+          records: number;
+          rated: number;
+          negative_rate: number;
+          positive_rate: number;
+        }[];
+      }>('/api/analytics/models');
+      const rated = r.models.reduce((sum, m) => sum + m.rated, 0);
+      return rated === 3 ? r.models : undefined;
+    }, 20_000);
+    expect(
+      found.map((m) => [m.model_version, m.records, m.rated, m.negative_rate, m.positive_rate]),
+    ).toEqual([
+      ['cls-v1', 4, 2, 0.5, 0.5],
+      ['cls-v2', 2, 1, 0, 1],
+    ]);
   });
 
   it('reads the experiment as planted: exposures, conversions and lift per variant, and no sample-ratio mismatch', async () => {

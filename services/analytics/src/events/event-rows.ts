@@ -2,7 +2,7 @@
 export interface EventRow {
   tenant: string;
   message_id: string;
-  kind: 'track' | 'identify' | 'order' | 'exception';
+  kind: 'track' | 'identify' | 'order' | 'enrichment' | 'feedback';
   user_id: string | null;
   anonymous_id: string | null;
   event: string | null;
@@ -77,22 +77,55 @@ export function orderRow(
   };
 }
 
-/** An enriched delivery exception: its order and the label classification gave it. */
-export function exceptionRow(
+/** What the stages answered about a record, and under which model versions. */
+export interface Enrichment {
+  record_type: string;
+  order_number: unknown;
+  label: string | null;
+  confidence: number | null;
+  action: string | null;
+  classification_model: string | null;
+  resolution_model: string | null;
+}
+
+/** An enriched record (an exception or an order): exceptions count against their customer. */
+export function enrichmentRow(
   tenant: string,
   recordId: string,
-  payload: Record<string, unknown>,
-  label: string | null,
+  e: Enrichment,
   occurredAt: string,
 ): EventRow {
   return {
     tenant,
-    message_id: `exception:${recordId}`,
-    kind: 'exception',
+    message_id: `enrichment:${recordId}`,
+    kind: 'enrichment',
     user_id: null,
     anonymous_id: null,
-    event: 'Delivery Exception',
-    properties: { order_number: payload.order_number, label },
+    event: 'Record Enriched',
+    properties: { record_id: recordId, ...e },
+    campaign_source: null,
+    campaign_medium: null,
+    campaign_name: null,
+    revenue: null,
+    occurred_at: occurredAt,
+  };
+}
+
+/** Someone's rating of an enriched record, from learning. */
+export function feedbackRow(
+  tenant: string,
+  recordId: string,
+  data: { feedback_id: string; feedback_type: string; rating: number | null },
+  occurredAt: string,
+): EventRow {
+  return {
+    tenant,
+    message_id: `feedback:${data.feedback_id}`,
+    kind: 'feedback',
+    user_id: null,
+    anonymous_id: null,
+    event: 'Feedback Recorded',
+    properties: { record_id: recordId, feedback_type: data.feedback_type, rating: data.rating },
     campaign_source: null,
     campaign_medium: null,
     campaign_name: null,

@@ -2,7 +2,7 @@ import { Controller, type Type } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { filterOf, readerOf, STREAMS, type EventPayload } from '@refinery/contracts';
 import { JetStreamConsumer, type InboundMessage } from '@refinery/messaging';
-import { behaviorRow, exceptionRow, orderRow } from './event-rows';
+import { behaviorRow, enrichmentRow, feedbackRow, orderRow } from './event-rows';
 import { EventsRepository } from './events.repository';
 
 /** `analytics-<name>`, or `analytics-<name>_<tenant>` for a service of one tenant. */
@@ -45,25 +45,48 @@ export function eventsController(tenant?: string): Type {
       );
     }
     @JetStreamConsumer({
-      durable: durable('exceptions', tenant),
+      durable: durable('enriched', tenant),
       stream: STREAMS.ENRICHMENT.name,
       filterSubject: filterOf('enrichment.completed', { tenant }),
       schema: readerOf('enrichment.completed', { input: true, stages: true, completed_at: true }),
       batchSize: 500,
     })
-    async exceptions(@Payload() batch: InboundMessage<EventPayload<'enrichment.completed'>>[]) {
-      const rows = batch
-        .filter((m) => m.data.data.input.record_type === 'exception')
-        .map(({ data: event }) =>
-          exceptionRow(
+    async enriched(@Payload() batch: InboundMessage<EventPayload<'enrichment.completed'>>[]) {
+      await this.events.save(
+        batch.map(({ data: event }) => {
+          const { input, stages } = event.data;
+          const payload = input.payload as Record<string, unknown>;
+          return enrichmentRow(
             event.tenant,
             event.record_id,
-            event.data.input.payload as Record<string, unknown>,
-            event.data.stages.classification.output?.ai_label ?? null,
+            {
+              record_type: input.record_type,
+              order_number: payload.order_number,
+              label: stages.classification.output?.ai_label ?? null,
+              confidence: stages.classification.output?.ai_confidence ?? null,
+              action: stages.resolution.output?.action ?? null,
+              classification_model: stages.classification.model_version,
+              resolution_model: stages.resolution.model_version,
+            },
             event.data.completed_at,
-          ),
-        );
-      await this.events.save(rows);
+          );
+        }),
+      );
+    }
+
+    @JetStreamConsumer({
+      durable: durable('feedback', tenant),
+      stream: STREAMS.LEARNING.name,
+      filterSubject: filterOf('feedback.recorded', { tenant }),
+      schema: readerOf('feedback.recorded', true),
+      batchSize: 500,
+    })
+    async feedback(@Payload() batch: InboundMessage<EventPayload<'feedback.recorded'>>[]) {
+      await this.events.save(
+        batch.map(({ data: event }) =>
+          feedbackRow(event.tenant, event.record_id, event.data, event.occurred_at),
+        ),
+      );
     }
   }
   return EventsController;

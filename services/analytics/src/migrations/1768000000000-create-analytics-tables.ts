@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The advanced-analytics design (000 AM-AQ) on the events Refinery carries: behavioural events
- * (Segment track and identify), orders and enriched exceptions, kept raw in `events`, partitioned by month, and
+ * (Segment track and identify), orders, enriched records and feedback on them, kept raw in `events`, partitioned by month, and
  * each user's active days in `user_days`, which cohorts and retention read instead of the raw
  * events. `mv_cohort_retention` is the design's view with months m0..m11.
  */
@@ -30,7 +30,7 @@ const EVENTS = [
   `CREATE TABLE events (
     tenant text NOT NULL,
     message_id text NOT NULL,
-    kind text NOT NULL CHECK (kind IN ('track', 'identify', 'order', 'exception')),
+    kind text NOT NULL CHECK (kind IN ('track', 'identify', 'order', 'enrichment', 'feedback')),
     user_id text,
     anonymous_id text,
     event text,
@@ -49,7 +49,10 @@ const EVENTS = [
   `CREATE INDEX idx_events_event ON events (tenant, event, occurred_at)`,
   // Exceptions name their order, not their customer: churn joins them through the order.
   `CREATE INDEX idx_events_order_number ON events (tenant, (properties ->> 'order_number'))
-     WHERE kind IN ('order', 'exception')`,
+     WHERE kind IN ('order', 'enrichment')`,
+  // Feedback names its record; the model comparison joins it to the record's enrichment.
+  `CREATE INDEX idx_events_record ON events (tenant, (properties ->> 'record_id'))
+     WHERE kind IN ('enrichment', 'feedback')`,
   // The partition of the month holding `at`, made when first needed (events_YYYY_MM).
   `CREATE FUNCTION ensure_event_partition(at timestamptz) RETURNS text
     LANGUAGE plpgsql SET search_path FROM CURRENT AS $$

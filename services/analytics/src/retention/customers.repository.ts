@@ -34,7 +34,8 @@ export class CustomersRepository {
            FROM events x
            JOIN events o ON o.tenant = $1 AND o.kind = 'order'
                         AND o.properties ->> 'order_number' = x.properties ->> 'order_number'
-          WHERE x.tenant = $1 AND x.kind = 'exception' AND x.occurred_at < $2::date + 1
+          WHERE x.tenant = $1 AND x.kind = 'enrichment' AND x.properties ->> 'record_type' = 'exception'
+            AND x.occurred_at < $2::date + 1
           GROUP BY o.user_id)
        SELECT b.user_id AS id, b.recency_days, b.tenure_days, b.active_after,
               coalesce(o.frequency, 0) AS frequency, coalesce(o.monetary, 0) AS monetary,
