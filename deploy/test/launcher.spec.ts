@@ -114,6 +114,20 @@ describe('tools/launch.mjs', () => {
     await nc.close();
   });
 
+  /** An exception sent to ingestion with the demo key, as an upstream system sends one. */
+  const postException = (orderNumber: string, description: string) =>
+    fetch(`${urls.ingestion}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({
+        type: 'exception',
+        source: 'launcher-test',
+        external_id: `${orderNumber}-${process.pid}-${Date.now()}`,
+        occurred_at: new Date().toISOString(),
+        data: { order_number: orderNumber, description },
+      }),
+    });
+
   it('prints every service URL as ready, and the demo key', () => {
     for (const service of services) {
       expect(output).toContain(`http://127.0.0.1:${service.port}  (docs /docs, ready yes)`);
@@ -122,17 +136,7 @@ describe('tools/launch.mjs', () => {
   });
 
   it('accepts an exception with the demo key and enriches it through all three stages', async () => {
-    const res = await fetch(`${urls.ingestion}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      body: JSON.stringify({
-        type: 'exception',
-        source: 'launcher-test',
-        external_id: `x-${process.pid}-${Date.now()}`,
-        occurred_at: new Date().toISOString(),
-        data: { order_number: 'EU-1', description: 'parcel damaged in transit' },
-      }),
-    });
+    const res = await postException('EU-1', 'parcel damaged in transit');
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
 
@@ -155,20 +159,7 @@ describe('tools/launch.mjs', () => {
   }, 40_000);
 
   it('turns an urgent correction made through the learning API into a candidate example', async () => {
-    const res = await fetch(`${urls.ingestion}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      body: JSON.stringify({
-        type: 'exception',
-        source: 'launcher-test',
-        external_id: `c-${process.pid}-${Date.now()}`,
-        occurred_at: new Date().toISOString(),
-        data: {
-          order_number: 'EU-2',
-          description: 'the box arrived crushed and the lamp is broken',
-        },
-      }),
-    });
+    const res = await postException('EU-2', 'the box arrived crushed and the lamp is broken');
     const { id } = (await res.json()) as { id: string };
     const headers = { 'content-type': 'application/json', 'x-api-key': apiKey };
     // Learning knows the record once its enrichment is complete; until then it answers 404.

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
@@ -40,3 +41,24 @@ export async function freshServicesDatabase(database: string): Promise<void> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
+
+/** Progress on stderr: a bench's stdout ends with its JSON line. */
+export const benchLog = (msg: string) => console.error(`[bench] ${msg}`);
+
+export const median = (xs: readonly number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The work's result and how long it took, in ms to a tenth. */
+export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await work();
+  return [result, Math.round((performance.now() - started) * 10) / 10];
+}
+
+/** The machine a bench ran on, for its JSON line. */
+export const machine = () => ({
+  cpus: cpus().length,
+  model: cpus()[0]?.model,
+  mem_gb: Math.round(totalmem() / 2 ** 30),
+  load: loadavg()[0],
+});

@@ -158,3 +158,26 @@ export function conciseReport<Ts>(details: fc.RunDetails<Ts>): void {
     `${message}\n(replay with { seed: ${details.seed}, path: "${details.counterexamplePath}" })`,
   );
 }
+
+/**
+ * Sends `parallel` generated requests at once, `runs` times, and hands each answer to
+ * `judge`, which throws when the answer is wrong; a failure reports only how to replay it.
+ */
+export function fuzzOverHttp<R extends FuzzRequest>(
+  baseUrl: string,
+  cases: fc.Arbitrary<R>,
+  options: { runs: number; parallel: number },
+  judge: (request: R, status: number, body: unknown) => void,
+): Promise<void> {
+  const { runs, parallel } = options;
+  return fc.assert(
+    fc.asyncProperty(
+      fc.array(cases, { minLength: parallel, maxLength: parallel }),
+      async (requests) => {
+        const answers = await inParallel(requests, parallel, (r) => sendRequest(baseUrl, r));
+        requests.forEach((r, i) => judge(r, answers[i].status, answers[i].body));
+      },
+    ),
+    { numRuns: runs, endOnFailure: true, reporter: conciseReport },
+  );
+}

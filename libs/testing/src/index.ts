@@ -13,4 +13,11 @@ export * from './stage-work';
 export * from './service-process';
 export * from './tenant-consumers';
 export { Bus, completedException, receivedTranscript } from './bus';
-export { adminClient, freshServicesDatabase } from './bench-database';
+export {
+  adminClient,
+  benchLog,
+  freshServicesDatabase,
+  machine,
+  median,
+  timed,
+} from './bench-database';

@@ -14,11 +14,14 @@
  *
  * BENCH_EVENTS and BENCH_USERS set the size for a quicker look.
  */
-import { cpus, loadavg, totalmem } from 'node:os';
 import type { Client } from 'pg';
 import {
   adminClient,
+  benchLog,
   freshServicesDatabase,
+  machine,
+  median,
+  timed,
   startNatsServer,
   startServiceProcess,
   TestTenants,
@@ -33,13 +36,7 @@ const RUNS = 3;
 const TARGETS = { funnel_ms: 2_000, retention_ms: 1_000, attribution_ms: 5_000 };
 const YEAR = '2025-01-01T00:00:00Z';
 
-const log = (msg: string) => console.error(`[bench] ${msg}`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
-  const started = performance.now();
-  const result = await work();
-  return [result, Math.round(performance.now() - started)];
-};
+const log = benchLog;
 
 /**
  * The bulk of the events, straight into analytics' tables, spread over 2025: per user a few
@@ -219,12 +216,7 @@ async function main() {
         retention_ms: median(retentions) < TARGETS.retention_ms,
         attribution_ms: median(attributions) < TARGETS.attribution_ms,
       },
-      machine: {
-        cpus: cpus().length,
-        model: cpus()[0]?.model,
-        mem_gb: Math.round(totalmem() / 2 ** 30),
-        load: loadavg()[0],
-      },
+      machine: machine(),
     };
     console.log(JSON.stringify(result));
   } finally {

@@ -18,11 +18,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import type { Client } from 'pg';
 import {
   adminClient,
+  benchLog,
   freshServicesDatabase,
+  machine,
+  median,
+  timed,
   startNatsServer,
   startServiceProcess,
   TestTenants,
@@ -39,13 +42,7 @@ const RUNS = 5;
 const HEAP_MB = Number(process.env.BENCH_HEAP_MB ?? 256);
 const TARGETS = { commit_1000_ms: 2_000, diff_10_ms: 100, bytes_per_commit: 2 * 1024 * 1024 };
 
-const log = (msg: string) => console.error(`[bench] ${msg}`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
-  const started = performance.now();
-  const result = await work();
-  return [result, Math.round((performance.now() - started) * 10) / 10];
-};
+const log = benchLog;
 
 /** Bytes of every table and index of the schema. */
 async function schemaBytes(db: Client): Promise<number> {
@@ -249,12 +246,7 @@ async function main() {
         diff_10_ms: median(diffs) < TARGETS.diff_10_ms,
         bytes_per_commit: bytesPerCommit < TARGETS.bytes_per_commit,
       },
-      machine: {
-        cpus: cpus().length,
-        model: cpus()[0]?.model,
-        mem_gb: Math.round(totalmem() / 2 ** 30),
-        load: loadavg()[0],
-      },
+      machine: machine(),
       run: randomUUID(),
     };
     console.log(JSON.stringify(result));

@@ -1,8 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { filterOf, STREAMS, tenantFilters, type EventPayload } from '@refinery/contracts';
 import {
-  conciseReport,
   FuzzRequest,
+  fuzzOverHttp,
   hostileHttpRequests,
   inParallel,
   sendRequest,
@@ -89,17 +89,11 @@ describe('fuzzing the Segment routes with hostile requests', () => {
   it('answers every bad call with a 4xx, never a 5xx, and publishes every valid call exactly once, as sent', async () => {
     const started = Date.now();
     const tally = new Tally();
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(segmentCases(target()), { minLength: PARALLEL, maxLength: PARALLEL }),
-        async (requests) => {
-          const answers = await inParallel(requests, PARALLEL, (r) =>
-            sendRequest(ingestion.url, r),
-          );
-          requests.forEach((r, i) => tally.judge(r, answers[i].status, answers[i].body));
-        },
-      ),
-      { numRuns: HTTP_RUNS, endOnFailure: true, reporter: conciseReport },
+    await fuzzOverHttp(
+      ingestion.url,
+      segmentCases(target()),
+      { runs: HTTP_RUNS, parallel: PARALLEL },
+      (request, status, body) => tally.judge(request, status, body),
     );
 
     // Last: an address that fails to authenticate may be refused for a while.

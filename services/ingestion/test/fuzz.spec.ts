@@ -4,6 +4,7 @@ import {
   conciseReport,
   eventually,
   FuzzRequest,
+  fuzzOverHttp,
   hostileHttpRequests,
   inParallel,
   sendRequest,
@@ -100,20 +101,13 @@ describe('fuzzing ingestion with hostile requests', () => {
     keyHeader: 'x-api-key',
   });
 
-  function overHttp(tally: Tally): Promise<void> {
-    return fc.assert(
-      fc.asyncProperty(
-        fc.array(httpCases(target()), { minLength: PARALLEL, maxLength: PARALLEL }),
-        async (requests) => {
-          const answers = await inParallel(requests, PARALLEL, (r) =>
-            sendRequest(ingestion.url, r),
-          );
-          requests.forEach((r, i) => tally.judge(r, answers[i].status, answers[i].body));
-        },
-      ),
-      { numRuns: HTTP_RUNS, endOnFailure: true, reporter: conciseReport },
+  const overHttp = (tally: Tally): Promise<void> =>
+    fuzzOverHttp(
+      ingestion.url,
+      httpCases(target()),
+      { runs: HTTP_RUNS, parallel: PARALLEL },
+      (request, status, body) => tally.judge(request, status, body),
     );
-  }
 
   /** Publishes; what became of each message is judged once the service took them all. */
   function overNats(tally: Tally): Promise<void> {

@@ -60,7 +60,11 @@ export class ExperimentsController {
       preDays: q.cuped_days,
     });
     const arms = new Map<string, Unit[]>();
-    for (const u of units) arms.set(u.variant, [...(arms.get(u.variant) ?? []), u]);
+    for (const u of units) {
+      const arm = arms.get(u.variant);
+      if (arm) arm.push(u);
+      else arms.set(u.variant, [u]);
+    }
     if (arms.size === 0) throw notFound(`no exposures to experiment ${id}`);
     const control = arms.get(q.control);
     if (!control)
@@ -69,13 +73,16 @@ export class ExperimentsController {
       n: arm.length,
       conversions: arm.filter((u) => u.converted).length,
     });
-    const variants = [...arms].map(([variant, arm]) => ({
-      variant,
-      exposed: arm.length,
-      conversions: counts(arm).conversions,
-      conversion_rate: counts(arm).conversions / arm.length,
-      mean_value: arm.reduce((s, u) => s + u.value, 0) / arm.length,
-    }));
+    const variants = [...arms].map(([variant, arm]) => {
+      const { n, conversions } = counts(arm);
+      return {
+        variant,
+        exposed: n,
+        conversions,
+        conversion_rate: conversions / n,
+        mean_value: arm.reduce((s, u) => s + u.value, 0) / n,
+      };
+    });
     const comparisons = [...arms]
       .filter(([variant]) => variant !== q.control)
       .map(([variant, arm]) => ({
