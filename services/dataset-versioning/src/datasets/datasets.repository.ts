@@ -135,6 +135,12 @@ export class DatasetsRepository {
           AND before_hash IS NOT DISTINCT FROM after_hash`,
       [branchId, ids],
     );
+    await this.point(tx, branchId, changes);
+  }
+
+  /** Points the branch's working tree at these versions (null removes the example), unstaged. */
+  async point(tx: Db, branchId: string, changes: { example_id: string; hash: string | null }[]) {
+    if (changes.length === 0) return;
     await tx.query(
       `DELETE FROM branch_entries WHERE branch_id = $1 AND example_id = ANY($2::uuid[])`,
       [branchId, changes.filter((c) => c.hash === null).map((c) => c.example_id)],

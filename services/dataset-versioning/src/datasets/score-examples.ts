@@ -87,16 +87,12 @@ export class ScoreExamples {
     return {
       classShare: (type, cls) => (count.get(`${type}\u0000${cls}`) ?? 0) / (totals.get(type) || 1),
       classCount: (type) => Math.max(1, kinds.get(type) ?? 1),
-      classesOfSameText: (text, exampleId, type) =>
-        sameText
-          .filter(
-            (r) =>
-              r.text_key === textKey(text) &&
-              r.id !== exampleId &&
-              r.type === type &&
-              r.class !== null,
-          )
-          .map((r) => r.class as string),
+      classesOfSameText: (text, exampleId, type) => {
+        const key = textKey(text);
+        return sameText
+          .filter((r) => r.text_key === key && r.id !== exampleId && r.type === type)
+          .flatMap((r) => (r.class === null ? [] : [r.class]));
+      },
     };
   }
 

@@ -57,7 +57,7 @@ export class HistoryRepository {
 
   /** A tag, a branch (its head) or a commit hash of at least 4 hex characters, in that order. */
   async resolve(db: Db, datasetId: string, ref: string): Promise<Commit | undefined> {
-    const rows: Commit[] = await db.query(
+    const rows: (Commit & { rank: number })[] = await db.query(
       `SELECT ${COMMIT_COLUMNS}, 1 AS rank FROM tags t JOIN commits c ON c.id = t.commit_id
         WHERE t.dataset_id = $1 AND t.name = $2
        UNION ALL
@@ -71,8 +71,9 @@ export class HistoryRepository {
       [datasetId, ref],
     );
     // An abbreviated hash that names two commits names none.
-    if (rows.length === 2 && rows[0]['rank' as keyof Commit] === 3) return undefined;
-    return rows[0];
+    if (rows.length === 0 || (rows.length === 2 && rows[0].rank === 3)) return undefined;
+    const { rank: _rank, ...commit } = rows[0];
+    return commit;
   }
 
   /** Records a commit of what is staged on the branch (locked by the caller). */

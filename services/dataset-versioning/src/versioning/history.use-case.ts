@@ -113,12 +113,12 @@ export class HistoryUseCase {
         const changes = ours
           ? await this.history.changesBetween(tx, ours, theirs)
           : await this.all(tx, theirs);
-        await this.datasets.stage(
+        // A fast-forward moves the head: the branch takes the commit's tree, nothing is staged.
+        await this.datasets.point(
           tx,
           branch.id,
           changes.map((c) => ({ example_id: c.example_id, hash: c.after })),
         );
-        await tx.query(`DELETE FROM staged_changes WHERE branch_id = $1`, [branch.id]);
         await tx.query(`UPDATE branches SET head_commit_id = $2 WHERE id = $1`, [
           branch.id,
           theirs.id,
