@@ -1,5 +1,7 @@
 // Compiles every project with swc into dist/ (workspace paths rewritten to relative
 // requires). Type checking is `npm run typecheck`, kept apart because it is much slower.
+// Only TypeScript is compiled: every other file, the review console's browser script among
+// them, is copied as it is.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
@@ -12,6 +14,8 @@ execFileSync(
     '-d',
     'dist',
     '--copy-files',
+    '--extensions',
+    '.ts',
     '--ignore',
     '**/*.spec.ts,**/*.spec-fixture.ts',
     '--quiet',

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `npm start` and `npm test` need before they run: dependencies, PostgreSQL,
-# NATS, pgvector, a build, the local secrets, and the database with one role and schema per
-# service (each role with its own password from .refinery/secrets.env).
+# NATS, pgvector, Chromium (tests only), a build, the local secrets, and the database with one
+# role and schema per service (each role with its own password from .refinery/secrets.env).
 # Usage: prepare.sh <database> [--tests]
 #   --tests (npm test): nats-server only installed, not started, since the tests run one of
 #   their own; and role passwords left as they are. Roles are the whole server's, not one
@@ -19,6 +19,8 @@ bash "$here/ensure-deps.sh"
 export PATH="$PWD/node_modules/.bin:$PATH"
 NATS_INSTALL_ONLY=$tests bash "$here/ensure-infra.sh"
 bash "$here/ensure-prometheus.sh"
+# The review console's browser test drives Debian's Chromium; `npm start` needs none.
+if [ -n "$tests" ]; then bash "$here/ensure-chromium.sh"; fi
 log "building"
 node tools/build.mjs
 node tools/secrets.mjs write

@@ -113,6 +113,7 @@ describe('subjects', () => {
       // review.requested, feedback.recorded, corrections.recorded, learning.applied
       { stream: 'LEARNING', filter: '*.*.acme' },
       { stream: 'DATASETS', filter: 'datasets.committed.acme' },
+      { stream: 'LEARNING', filter: 'models.published.*.acme' },
       { stream: 'ALERTS', filter: 'alerts.*.acme' },
     ]);
   });

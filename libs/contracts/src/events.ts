@@ -19,6 +19,7 @@ import {
 } from './learning/learning-events';
 import { BehaviorEventSchema } from './behavior/behavior-event';
 import { DatasetCommittedSchema } from './datasets/dataset-events';
+import { ModelPublishedSchema } from './models/model-events';
 import { AlertChangedSchema } from './quality/alert';
 import { ENRICHED_RECORD_TYPES, IncomingEventSchema } from './records/record-types';
 import { StreamName } from './streams';
@@ -242,9 +243,24 @@ export const EVENTS = {
     summary:
       'A commit on a golden dataset (curated, merged or rolled back): its hash, parents, tree, counts of changes and of corrected examples',
     publishers: [DATASETS],
-    subscribers: [],
+    subscribers: [LEARNING],
     tenantAccess: 'subscribe',
-    outside: { readers: ['learning (retraining, next)'] },
+  }),
+  'models.published': event({
+    subject: 'models.published.{model}.{tenant}',
+    stream: 'LEARNING',
+    schema: envelope('models.published', ModelPublishedSchema),
+    summary:
+      "A tenant's production model of one name changed (promoted, rolled back) or was announced again: its version, lineage and weights; the stage of that name loads it without a restart",
+    publishers: [LEARNING],
+    // Each stage reads its own model's subjects through an ordered consumer from the last
+    // message per subject, not through a durable consumer.
+    subscribers: [
+      // Order analysis detects problems with the classification model's detector.
+      { service: 'order-analysis', params: { model: 'classification' } },
+      { service: 'classification', params: { model: 'classification' } },
+      { service: 'resolution', params: { model: 'resolution' } },
+    ],
   }),
   'alerts.changed': event({
     subject: 'alerts.{severity}.{tenant}',

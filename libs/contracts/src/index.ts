@@ -8,6 +8,7 @@ export * from './outgoing-event';
 export * from './tolerant-reader';
 export * from './learning/learning-events';
 export * from './datasets/dataset-events';
+export * from './models/model-events';
 export * from './quality/alert';
 export * from './records/exception.schema';
 export * from './records/order.schema';

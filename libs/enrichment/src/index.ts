@@ -12,3 +12,5 @@ export {
 export type { StageModuleOptions } from './stage.module';
 export { runStageService, stageDataSource } from './run-stage-service';
 export type { StageServiceOptions } from './run-stage-service';
+export { ServedModels } from './served-models';
+export type { ModelLoader, Swap } from './served-models';

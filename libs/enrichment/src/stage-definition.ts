@@ -1,5 +1,11 @@
 import type { AiProvider, RecordInput, TaskPrompts } from '@refinery/ai';
-import type { EnrichmentInput, StageName, StageOutput, StageReports } from '@refinery/contracts';
+import type {
+  EnrichmentInput,
+  ServedModelName,
+  StageName,
+  StageOutput,
+  StageReports,
+} from '@refinery/contracts';
 
 /** A record as a stage sees it: what ingestion accepted and what earlier stages said. */
 export interface StageWork {
@@ -28,6 +34,8 @@ export interface StageDefinition<S extends StageName = StageName> {
   skipReason(work: StageWork, rules: StageRules): string | undefined;
   /** The AI call; throws when the provider cannot answer. */
   run(provider: AiProvider, record: RecordInput, work: StageWork): Promise<StageOutput<S>>;
+  /** The registry model the stage serves per tenant once one is promoted (local provider only). */
+  model?: ServedModelName;
   /** The last stage publishes `enrichment.completed`; the others `enrichment.done`. */
   last?: boolean;
 }

@@ -34,6 +34,15 @@ export function stageMetrics() {
           labelNames: ['stage'],
         }),
     ),
+    swaps: metric(
+      'refinery_enrichment_model_swaps_total',
+      () =>
+        new Counter({
+          name: 'refinery_enrichment_model_swaps_total',
+          help: 'Registry models a stage loaded without a restart, by outcome: loaded, or rejected (bad weights)',
+          labelNames: ['stage', 'outcome'],
+        }),
+    ),
     aiDuration: metric(
       'refinery_enrichment_ai_duration_seconds',
       () =>

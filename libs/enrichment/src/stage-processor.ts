@@ -39,6 +39,7 @@ import {
   type StageRules,
   type StageWork,
 } from './stage-definition';
+import type { ServedModels } from './served-models';
 import { stageMetrics } from './stage-metrics';
 import {
   StageRecordsRepository,
@@ -75,17 +76,24 @@ export class StageProcessor {
   private readonly rules: StageRules;
   private readonly retryLowConfidence: boolean;
 
+  /**
+   * `modelsReady`: the first batch waits for it, so a starting stage has read which model each
+   * tenant is served before it answers.
+   */
   constructor(
     private readonly stage: StageDefinition,
-    private readonly provider: AiProvider,
+    private readonly models: ServedModels,
     private readonly config: StageConfig,
     private readonly records: StageRecordsRepository,
     private readonly publisher: JetStreamPublisher,
+    private readonly modelsReady: Promise<void> = Promise.resolve(),
   ) {
     this.log = new Logger(stage.name);
     this.rules = { minConfidence: config.ENRICHMENT_MIN_CONFIDENCE };
     const policy = config.ENRICHMENT_LOW_CONFIDENCE_RETRY;
-    this.retryLowConfidence = policy === 'always' || (policy === 'auto' && !provider.deterministic);
+    // Registry models are local models: deterministic like the fallback they replace.
+    const deterministic = models.fallback.deterministic;
+    this.retryLowConfidence = policy === 'always' || (policy === 'auto' && !deterministic);
   }
 
   /**
@@ -98,6 +106,8 @@ export class StageProcessor {
     batch: readonly InboundMessage<Inbound>[],
     { reprocess = false } = {},
   ): Promise<BatchOutcome> {
+    await this.modelsReady;
+    const providerFor = this.models.snapshot();
     const byRecord = new Map<string, { message: InboundMessage<Inbound>; work: StageWork }>();
     for (const message of batch) {
       const work = workOf(message.data);
@@ -121,7 +131,13 @@ export class StageProcessor {
       items.filter(({ work }) => claimedById.has(work.recordId)),
       this.config.ENRICHMENT_AI_CONCURRENCY,
       ({ message, work }) =>
-        this.attempt(message, work, claimedById.get(work.recordId)!, reprocess),
+        this.attempt(
+          providerFor(work.tenant),
+          message,
+          work,
+          claimedById.get(work.recordId)!,
+          reprocess,
+        ),
     );
     const batchId = randomUUID();
     await this.records.save(
@@ -209,6 +225,7 @@ export class StageProcessor {
   }
 
   private async attempt(
+    provider: AiProvider,
     message: InboundMessage<Inbound>,
     work: StageWork,
     claimed: Claimed,
@@ -227,12 +244,12 @@ export class StageProcessor {
     let failure: string | undefined;
     if (skipReason === undefined) {
       try {
-        output = await this.stage.run(this.provider, recordInputOf(work), work);
+        output = await this.stage.run(provider, recordInputOf(work), work);
       } catch (error) {
         failure = describe(error);
       }
       this.metrics.aiDuration.observe(
-        { stage: name, provider: this.provider.name, outcome: failure ? 'error' : 'ok' },
+        { stage: name, provider: provider.name, outcome: failure ? 'error' : 'ok' },
         (performance.now() - started) / 1000,
       );
     }
@@ -278,8 +295,8 @@ export class StageProcessor {
         output,
         confidence: confidenceOf(this.stage.name, output as never),
         skip_reason: skipReason ?? null,
-        provider: ran ? this.provider.name : null,
-        model_version: ran ? this.provider.version : null,
+        provider: ran ? provider.name : null,
+        model_version: ran ? provider.version : null,
         duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
       },
     };

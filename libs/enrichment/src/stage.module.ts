@@ -1,6 +1,21 @@
-import { Controller, DynamicModule, Inject, Module, type Type } from '@nestjs/common';
+import {
+  Controller,
+  DynamicModule,
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type Type,
+} from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { createAiProvider, createLocalProvider, type AiProvider } from '@refinery/ai';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  createAiProvider,
+  createLocalProvider,
+  deserializeLocalModel,
+  LocalProvider,
+  type AiProvider,
+} from '@refinery/ai';
 import {
   enrichedRecordsConsumers,
   EnrichmentInputSchema,
@@ -13,6 +28,7 @@ import {
   consumeThrough,
   JetStreamConsumer,
   JetStreamPublisher,
+  NATS_CONNECTION,
   type ConsumerOptions,
   type InboundMessage,
 } from '@refinery/messaging';
@@ -21,6 +37,8 @@ import type { StageConfig } from './config';
 import { CreateStageRecords1763900000000 } from './migrations/1763900000000-create-stage-records';
 import { AddReprocessing1763900000001 } from './migrations/1763900000001-add-reprocessing';
 import { PublishedBatches1763900000002 } from './migrations/1763900000002-published-batches';
+import { ModelFollower } from './model-follower';
+import { ServedModels } from './served-models';
 import type { StageDefinition } from './stage-definition';
 import { StageProcessor } from './stage-processor';
 import { StageRecordsRepository } from './stage-records.repository';
@@ -109,6 +127,33 @@ function stageController(stage: StageDefinition, config: StageConfig): Type {
   return StageConsumer;
 }
 
+/** Starts and stops the stage's reading of model announcements with the app. */
+class ModelFollowing implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(readonly follower: ModelFollower | undefined) {}
+
+  onApplicationBootstrap(): void {
+    this.follower?.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.follower?.stop();
+  }
+}
+
+/**
+ * The providers a stage answers with: the configured one, and per tenant the registry model
+ * announced for the stage. Registry models are local models, so only a local stage serves them.
+ */
+function servedModels(stage: StageDefinition, config: StageConfig, fallback: AiProvider) {
+  const name = config.AI_PROVIDER === 'local' ? stage.model : undefined;
+  return new ServedModels(fallback, name, (weights, version) =>
+    createAiProvider(config, {
+      local: () => LocalProvider.serving(deserializeLocalModel(weights), version),
+      prompts: stage.prompts,
+    }),
+  );
+}
+
 export interface StageModuleOptions {
   /** Defaults to the provider the configuration names. */
   provider?: AiProvider;
@@ -128,6 +173,7 @@ export class StageModule {
       options.provider ??
       createAiProvider(config, { local: createLocalProvider, prompts: stage.prompts });
     const migrations = options.migrations ?? stageMigrations;
+    const served = servedModels(stage, config, provider);
     return {
       module: StageModule,
       imports: [
@@ -144,10 +190,31 @@ export class StageModule {
       providers: [
         StageRecordsRepository,
         {
+          provide: ModelFollowing,
+          inject: [NATS_CONNECTION],
+          useFactory: (nc: NatsConnection) =>
+            new ModelFollowing(
+              config.AI_PROVIDER === 'local' && stage.model
+                ? new ModelFollower(nc, served, stage.name, stage.model, config.ENRICHMENT_TENANT)
+                : undefined,
+            ),
+        },
+        {
           provide: StageProcessor,
-          inject: [StageRecordsRepository, JetStreamPublisher],
-          useFactory: (records: StageRecordsRepository, publisher: JetStreamPublisher) =>
-            new StageProcessor(stage, provider, config, records, publisher),
+          inject: [StageRecordsRepository, JetStreamPublisher, ModelFollowing],
+          useFactory: (
+            records: StageRecordsRepository,
+            publisher: JetStreamPublisher,
+            following: ModelFollowing,
+          ) =>
+            new StageProcessor(
+              stage,
+              served,
+              config,
+              records,
+              publisher,
+              following.follower?.ready,
+            ),
         },
       ],
     };

@@ -36,6 +36,8 @@ export function completedException(
     confidence?: number;
     description?: string;
     model?: string;
+    /** The features the classifier weighed, strongest first. */
+    explanation?: Array<{ feature: string; weight: number }>;
   },
 ) {
   const recordId = randomUUID();
@@ -60,7 +62,11 @@ export function completedException(
       stages: {
         'order-analysis': report({ problems: [{ code: 'LATE_SHIPMENT', confidence: 0.9 }] }, model),
         classification: report(
-          { ai_label: answer.label, ai_confidence: answer.confidence ?? 0.91, explanation: [] },
+          {
+            ai_label: answer.label,
+            ai_confidence: answer.confidence ?? 0.91,
+            explanation: answer.explanation ?? [],
+          },
           model,
         ),
         resolution: report(

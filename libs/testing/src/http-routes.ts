@@ -59,7 +59,9 @@ function routesOfController(controller: Type): HttpRoute[] {
     const access = rule
       ? 'operator' in rule
         ? 'operator'
-        : rule.scope
+        : 'page' in rule
+          ? 'open'
+          : rule.scope
       : OPEN_PATHS.includes(join(base, path))
         ? 'open'
         : 'none';

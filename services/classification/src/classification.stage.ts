@@ -6,6 +6,7 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 /** Stage 2: one label for the record, a calibrated confidence and the features behind it. */
 export const classification: StageDefinition<'classification'> = {
   name: 'classification',
+  model: 'classification',
   source: { event: 'enrichment.done', stage: 'order-analysis' },
   prompts: { classify: classificationPrompt },
   skipReason(work) {

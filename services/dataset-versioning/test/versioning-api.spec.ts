@@ -223,6 +223,51 @@ describe('dataset versioning over HTTP', () => {
     });
   });
 
+  it('merges with a commit of its own when fast_forward is false, and announces it on the target branch', async () => {
+    await api.ok('POST', '/api/datasets', { name: 'no-ff' });
+    const m = '/api/datasets/no-ff';
+    await api.ok('POST', `${m}/examples`, { examples: [exception('DELIVERY_DELAY')] });
+    const base = await api.ok<Commit>('POST', `${m}/commits`, { message: 'base' });
+    await api.ok('POST', `${m}/branches`, { name: 'incoming', from: 'main' });
+    await api.ok('POST', `${m}/examples`, {
+      examples: [exception('DAMAGED_ITEM'), exception('MISSING_ITEM')],
+      branch: 'incoming',
+    });
+    const tip = await api.ok<Commit & { example_count: number }>('POST', `${m}/commits`, {
+      message: 'two more',
+      branch: 'incoming',
+    });
+    // A branch starts from its origin's examples, whichever branch shares that head.
+    expect(tip.example_count).toBe(3);
+
+    const merged = await api.ok<{ fast_forward: boolean; commit: Commit }>('POST', `${m}/merge`, {
+      from: 'incoming',
+      into: 'main',
+      fast_forward: false,
+    });
+    expect(merged.fast_forward).toBe(false);
+    expect(merged.commit).toMatchObject({
+      parents: [base.hash, tip.hash],
+      added: 2,
+      tree: tip.tree,
+    });
+
+    const nc = await connect({ servers: process.env.NATS_URL });
+    try {
+      const announced = await storedMessages<EventPayload<'datasets.committed'>>(
+        nc,
+        STREAMS.DATASETS.name,
+        filterOf('datasets.committed', { tenant: api.tenant.slug }),
+      );
+      const mergeEvent = announced
+        .map((a) => a.data.data)
+        .find((d) => d.commit === merged.commit.hash);
+      expect(mergeEvent).toMatchObject({ dataset: 'no-ff', branch: 'main', added: 2 });
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('scores examples into tiers and reports the share of Silver and Gold', async () => {
     await api.ok('POST', '/api/datasets', { name: 'scored' });
     await api.ok('POST', '/api/datasets/scored/examples', {

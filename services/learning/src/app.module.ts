@@ -19,6 +19,20 @@ import { FindSimilarUseCase } from './queue/find-similar.use-case';
 import { ListQueueUseCase } from './queue/list-queue.use-case';
 import { QueueController } from './queue/queue.controller';
 import { QueueRepository } from './queue/queue.repository';
+import { DatasetClient } from './registry/dataset-client';
+import { ModelRegistryUseCase } from './registry/model-registry.use-case';
+import { PublishModelsUseCase } from './registry/publish-models.use-case';
+import { RegistryController } from './registry/registry.controller';
+import { RegistryRepository } from './registry/registry.repository';
+import { retrainingController } from './registry/retraining.controller';
+import { StageModelUseCase } from './registry/stage-model.use-case';
+import { TrainModelsUseCase } from './registry/train-models.use-case';
+import { ConsoleController } from './review/console.controller';
+import { GetLabelingUseCase } from './review/get-labeling.use-case';
+import { LabelingClient } from './review/labeling.client';
+import { ListReviewQueueUseCase } from './review/list-review-queue.use-case';
+import { ReviewController } from './review/review.controller';
+import { ReviewRepository } from './review/review.repository';
 import { Schedules } from './schedules';
 import { StoreTranscriptsUseCase } from './transcripts/store-transcripts.use-case';
 import { transcriptsController } from './transcripts/transcripts.controller';
@@ -47,6 +61,10 @@ export class AppModule implements OnModuleInit {
         transcriptsController(config.LEARNING_TENANT),
         FeedbackController,
         QueueController,
+        ReviewController,
+        ConsoleController,
+        RegistryController,
+        retrainingController(config.LEARNING_TENANT),
       ],
       providers: [
         { provide: LEARNING_CONFIG, useValue: config },
@@ -67,6 +85,16 @@ export class AppModule implements OnModuleInit {
         TranscriptsRepository,
         StoreTranscriptsUseCase,
         Schedules,
+        ReviewRepository,
+        ListReviewQueueUseCase,
+        LabelingClient,
+        GetLabelingUseCase,
+        DatasetClient,
+        RegistryRepository,
+        PublishModelsUseCase,
+        TrainModelsUseCase,
+        StageModelUseCase,
+        ModelRegistryUseCase,
       ],
     };
   }

@@ -15,6 +15,20 @@ const OwnConfigSchema = BaseConfigSchema.extend({
   LEARNING_TENANT: TenantSlugSchema.optional(),
   /** How long feedback waits for its record to reach learning before a 404. */
   LEARNING_RECORD_GRACE: durationVar.default(parseDurations('2s')[0]),
+  /** An answer below this confidence waits in the review console for a person. */
+  LEARNING_REVIEW_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
+  /** Where dataset-versioning answers: retraining reads commits, the console labeling figures. */
+  DATASETS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3005'),
+  /** Corrected examples a commit must bring before it retrains the models; 0 turns it off. */
+  LEARNING_RETRAIN_MIN_CORRECTED: z.coerce.number().int().min(0).default(50),
+  /** The branch whose commits retrain the models. */
+  LEARNING_RETRAIN_BRANCH: z.string().min(1).default('main'),
+  /** How much higher a candidate's Gold validation accuracy must be to replace production. */
+  LEARNING_PROMOTION_MARGIN: z.coerce.number().min(0).max(1).default(0.01),
+  /** The most any label's recall may fall for a candidate to be promoted. */
+  LEARNING_MAX_RECALL_DROP: z.coerce.number().min(0).max(1).default(0.05),
+  /** Labels with fewer Gold validation examples than this cannot veto a promotion. */
+  LEARNING_RECALL_MIN_SUPPORT: z.coerce.number().int().min(1).default(10),
 });
 /** The embeddings settings (EMBEDDINGS_*, local by default) are libs/ai's, checked together. */
 export const LearningConfigSchema = EmbeddingsConfigSchema.safeExtend(OwnConfigSchema.shape);

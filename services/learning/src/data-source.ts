@@ -1,10 +1,11 @@
 import { createDataSource, databaseConfigFromEnv } from '@refinery/persistence';
 import { DataSource } from 'typeorm';
 import { CreateLearningTables1766000000000 } from './migrations/1766000000000-create-learning-tables';
+import { ModelRegistry1766000000001 } from './migrations/1766000000001-model-registry';
 
 export const SCHEMA = 'learning';
 export const entities = [];
-export const migrations = [CreateLearningTables1766000000000];
+export const migrations = [CreateLearningTables1766000000000, ModelRegistry1766000000001];
 
 /** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */
 export const createServiceDataSource = (): DataSource =>

@@ -6,6 +6,8 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 /** Stage 1: the problems in an order or delivery exception, each with a confidence. */
 export const orderAnalysis: StageDefinition<'order-analysis'> = {
   name: 'order-analysis',
+  // Problem detection gates classification, so it is part of the classification model.
+  model: 'classification',
   source: { event: 'records.received' },
   prompts: { analyze: orderAnalysisPrompt },
   skipReason: () => undefined,

@@ -8,6 +8,7 @@ import { resolutionPrompt } from './resolution.prompt';
  */
 export const resolution: StageDefinition<'resolution'> = {
   name: 'resolution',
+  model: 'resolution',
   source: { event: 'enrichment.done', stage: 'classification' },
   prompts: { resolve: resolutionPrompt },
   last: true,

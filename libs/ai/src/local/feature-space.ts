@@ -9,6 +9,14 @@ export interface SparseVector {
   names: string[];
 }
 
+/** What a feature space needs to encode and name columns the same way in another process. */
+export interface FeatureSpaceSnapshot {
+  fixed: string[];
+  hashBits: number;
+  /** `[column, name]` pairs, by column. */
+  seen: [number, string][];
+}
+
 /**
  * Maps named features to columns. Known structured names get a column of their own; open
  * vocabularies (tokens, reported kinds, crosses) are hashed with a sign bit, so collisions
@@ -33,6 +41,21 @@ export class FeatureSpace {
     this.fixed = new Map(fixedNames.map((name, i) => [name, i]));
     this.hashMask = (1 << hashBits) - 1;
     this.dims = fixedNames.length + (1 << hashBits);
+  }
+
+  static from(snapshot: FeatureSpaceSnapshot): FeatureSpace {
+    const space = new FeatureSpace(snapshot.fixed, snapshot.hashBits);
+    for (const [column, name] of snapshot.seen) space.seen.set(column, name);
+    return space;
+  }
+
+  /** Sorted, so the same space always gives the same snapshot whatever order it trained in. */
+  snapshot(): FeatureSpaceSnapshot {
+    return {
+      fixed: [...this.fixed.keys()],
+      hashBits: this.hashBits,
+      seen: [...this.seen].sort(([a], [b]) => a - b),
+    };
   }
 
   encode(features: ReadonlyMap<string, number>): SparseVector {

@@ -5,5 +5,19 @@ export {
   type TrainedLocalModel,
   type TrainingReport,
 } from './train-local-model';
+export {
+  DEFAULT_CORRECTION_WEIGHT,
+  retrainLocalModel,
+  type CorrectionExample,
+  type RetrainOptions,
+} from './retrain';
+export { deserializeLocalModel, serializeLocalModel } from './model-artifact';
+export { FEATURE_SPACE_VERSION } from './record-features';
 export { evaluateLocalModel, type EvaluationReport } from './evaluate';
+export {
+  decisionMetrics,
+  evaluateCorrections,
+  type CorrectionMetrics,
+  type DecisionMetrics,
+} from './decision-metrics';
 export type { LocalModel } from './local-model';

@@ -65,8 +65,8 @@ export class LocalModel {
 
   constructor(
     readonly version: string,
-    private readonly recordSpace: FeatureSpace,
-    private readonly decisionSpace: FeatureSpace,
+    readonly recordSpace: FeatureSpace,
+    readonly decisionSpace: FeatureSpace,
     readonly models: LocalModels,
   ) {}
 

@@ -9,6 +9,7 @@ import {
 } from '../provider';
 import type { SeedExample } from '../seed/seed-set';
 import { evaluateLocalModel, type EvaluationReport } from './evaluate';
+import type { LocalModel } from './local-model';
 import {
   trainLocalModel,
   type LocalModelOptions,
@@ -25,8 +26,23 @@ export class LocalProvider implements AiProvider {
   readonly deterministic = true;
   readonly version: string;
 
-  constructor(readonly trained: TrainedLocalModel) {
-    this.version = trained.model.version;
+  /** `version` names the model in every answer: a registry serves it as `<name>@<version>`. */
+  constructor(
+    readonly trained: TrainedLocalModel,
+    version = trained.model.version,
+  ) {
+    this.version = version;
+  }
+
+  /** A model loaded from the registry: its training report lives in the registry, not here. */
+  static serving(model: LocalModel, version: string): LocalProvider {
+    const trained: TrainedLocalModel = {
+      model,
+      get report(): TrainingReport {
+        throw new Error(`${version} was loaded from the registry: its figures are there`);
+      },
+    };
+    return new LocalProvider(trained, version);
   }
 
   /** How the model did on its held-out split when it was trained. */

@@ -1,6 +1,9 @@
 import { exceptionRecord, orderRecord } from '../records.spec-fixture';
+import { generateSeedSet } from '../seed/seed-set';
+import { automationFeatures, DECISION_FEATURES, resolutionFeatures } from './decision-features';
 import { FeatureSpace } from './feature-space';
-import { recordFeatures, STRUCTURED_FEATURES } from './record-features';
+import { fingerprint } from './hashing';
+import { FEATURE_SPACE_VERSION, recordFeatures, STRUCTURED_FEATURES } from './record-features';
 import { tokenize } from './tokenize';
 
 const exception = exceptionRecord;
@@ -110,5 +113,27 @@ describe('FeatureSpace', () => {
     expect(vector.indices[token]).toBeGreaterThanOrEqual(STRUCTURED_FEATURES.length);
     expect(space.nameOf(vector.indices[token]).name).toBe('token:crushed');
     expect(space.encode(recordFeatures(exception({ description: 'box crushed' })))).toEqual(vector);
+  });
+});
+
+describe('FEATURE_SPACE_VERSION', () => {
+  it('names the features records get: change them and this fails until the version moves', () => {
+    const recordSpace = new FeatureSpace(STRUCTURED_FEATURES, 12);
+    const decisionSpace = new FeatureSpace(DECISION_FEATURES, 14);
+    const encoded = generateSeedSet({ seed: 3, size: 200 }).map(
+      ({ record, label, problems, action }) => {
+        const features = recordFeatures(record);
+        return [
+          recordSpace.encode(features),
+          decisionSpace.encode(resolutionFeatures(features, label, problems)),
+          decisionSpace.encode(automationFeatures(features, label, action)),
+        ].map(({ indices, values, names }) => JSON.stringify([[...indices], [...values], names]));
+      },
+    );
+    const digest = fingerprint(encoded.flat());
+    expect({ version: FEATURE_SPACE_VERSION, digest }).toEqual({
+      version: 'features-1',
+      digest: 'e8925248',
+    });
   });
 });

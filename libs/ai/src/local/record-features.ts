@@ -28,6 +28,13 @@ const PER_EUR: Record<string, number> = {
   JPY: 160,
 };
 
+/**
+ * Names how records become features: this file, tokenize.ts, decision-features.ts and the
+ * hashing in feature-space.ts. Bump it with any change there: weights only mean something
+ * with the features they were trained on, so artifacts from another version are refused.
+ */
+export const FEATURE_SPACE_VERSION = 'features-1';
+
 /** Structured features with a column of their own (everything else is hashed). */
 export const STRUCTURED_FEATURES: readonly string[] = [
   'record=order',

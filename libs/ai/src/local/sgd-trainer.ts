@@ -3,7 +3,7 @@ import type { SparseVector } from './feature-space';
 import { createLinearModel, sigmoid, type Link, type LinearModel } from './linear-model';
 
 // Module-level aliases: global lookups are slow inside vm sandboxes such as jest's.
-const { exp, max, min, ceil } = Math;
+const { exp, max, min, ceil, fround } = Math;
 
 export interface TrainingOptions {
   link: Link;
@@ -22,6 +22,7 @@ export interface TrainingOptions {
  * Mini-batch SGD on the cross-entropy of a softmax or of independent sigmoids; the
  * gradient is `p - y` in both cases. The L2 decay is applied lazily through one scale
  * factor, so a step costs the non-zero features of the batch rather than the whole matrix.
+ * The weights come back rounded to float32 precision.
  */
 export function trainLinear(
   inputs: readonly SparseVector[],
@@ -56,7 +57,9 @@ export function trainLinear(
           gradients[(b - start) * outputs + k] = z[k] - targets[i][k];
       }
       scale *= 1 - rate * l2;
-      const stepSize = rate / (end - start);
+      // A short last batch steps in proportion to its rows: divided by its own size, a few rows
+      // would move the weights as far as a full batch, and training ends on such a step.
+      const stepSize = rate / batchSize;
       for (let b = start; b < end; b++) {
         const x = inputs[order[b]];
         for (let k = 0; k < outputs; k++) {
@@ -74,7 +77,9 @@ export function trainLinear(
       }
     }
   }
-  for (let j = 0; j < w.length; j++) w[j] *= scale;
+  // Float32 is far finer than what SGD resolves, and it halves the shipped model's weights
+  // (model-artifact.ts stores them as float32 when every one is exact).
+  for (let j = 0; j < w.length; j++) w[j] = fround(w[j] * scale);
   return model;
 }
 

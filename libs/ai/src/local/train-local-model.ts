@@ -1,19 +1,23 @@
-import { ACTIONS, AI_LABELS } from '@refinery/contracts';
+import {
+  ACTIONS,
+  AI_LABELS,
+  type Action,
+  type AiLabel,
+  type ProblemCode,
+} from '@refinery/contracts';
 import { Rng } from '../seed/prng';
 import { DEFAULT_SEED_SET, generateSeedSet, type SeedExample } from '../seed/seed-set';
-import {
-  fitSigmoidTemperatures,
-  fitSoftmaxCalibration,
-  type SoftmaxCalibration,
-} from './calibration';
+import { calibrateLocalModel } from './calibrate-local-model';
+import type { SoftmaxCalibration } from './calibration';
 import { automationFeatures, DECISION_FEATURES, resolutionFeatures } from './decision-features';
 import { evaluateLocalModel, type EvaluationReport } from './evaluate';
 import { FeatureSpace } from './feature-space';
 import { fingerprint } from './hashing';
-import { logits, type LinearModel, type Link } from './linear-model';
+import { createLinearModel, type Link } from './linear-model';
 import { DETECTABLE_PROBLEMS, LocalModel } from './local-model';
 import { recordFeatures, STRUCTURED_FEATURES } from './record-features';
 import { trainLinear, type TrainingOptions } from './sgd-trainer';
+import { oneHot, problemTargets } from './targets';
 
 export interface LocalModelOptions {
   /** Seed of the generated training set and of every shuffle. */
@@ -61,8 +65,45 @@ export interface TrainedLocalModel {
   readonly report: TrainingReport;
 }
 
+/** A record the label model learns from besides the seed set. */
+export interface LabelRow {
+  features: ReadonlyMap<string, number>;
+  label: AiLabel;
+}
+
+/** A record the problem detector learns from besides the seed set. */
+export interface ProblemRow {
+  features: ReadonlyMap<string, number>;
+  problems: readonly ProblemCode[];
+}
+
+/** A record the action model learns from, with the label and problems it is resolved with. */
+export interface ActionRow extends LabelRow {
+  problems: readonly ProblemCode[];
+  action: Action;
+}
+
+/** Rows added to the train split of the seed set, and the version of the model they make. */
+export interface ExtraRows {
+  version: string;
+  label: readonly LabelRow[];
+  /** Problems a person's answer implies; the detector gates classification, so it learns too. */
+  problems?: readonly ProblemRow[];
+  /** Called once the label and problem models are trained, so rows can use their answers. */
+  action: (draft: LocalModel) => readonly ActionRow[];
+}
+
 /** Generates the seed set, trains the four linear models, calibrates and evaluates them. */
 export function trainLocalModel(options: LocalModelOptions = {}): TrainedLocalModel {
+  return fitLocalModel(options);
+}
+
+/**
+ * The one training path: the seed set's train split plus any extra rows for the problem, label
+ * and action models. Automation learns from the seed set alone, and calibration and
+ * the report always use the seed set's validation and test splits.
+ */
+export function fitLocalModel(options: LocalModelOptions, extra?: ExtraRows): TrainedLocalModel {
   const started = performance.now();
   const seed = options.seed ?? DEFAULT_SEED_SET.seed;
   const examples = generateSeedSet({
@@ -88,25 +129,20 @@ export function trainLocalModel(options: LocalModelOptions = {}): TrainedLocalMo
 
   const features = train.map((e) => recordFeatures(e.record));
   const x = features.map((f) => recordSpace.encode(f));
-  x.forEach((v) => recordSpace.observe(v));
+  const extraLabels = extra?.label ?? [];
+  const labelX = [...x, ...extraLabels.map((r) => recordSpace.encode(r.features))];
+  labelX.forEach((v) => recordSpace.observe(v));
 
+  const extraProblems = extra?.problems ?? [];
   const problems = trainLinear(
-    x,
-    train.map((e) => oneHot(DETECTABLE_PROBLEMS.length, indices(DETECTABLE_PROBLEMS, e.problems))),
+    [...x, ...extraProblems.map((r) => recordSpace.encode(r.features))],
+    [...train, ...extraProblems].map((r) => problemTargets(r.problems)),
     sgd('record', DETECTABLE_PROBLEMS.length, 'sigmoid', 1),
   );
   const label = trainLinear(
-    x,
-    train.map((e) => oneHot(AI_LABELS.length, [AI_LABELS.indexOf(e.label)])),
+    labelX,
+    [...train, ...extraLabels].map((r) => oneHot(AI_LABELS.length, [AI_LABELS.indexOf(r.label)])),
     sgd('record', AI_LABELS.length, 'softmax', 2),
-  );
-  // The action models learn from the true label; calibration below sees predicted ones.
-  const action = trainLinear(
-    features.map((f, i) =>
-      decisionSpace.encode(resolutionFeatures(f, train[i].label, train[i].problems)),
-    ),
-    train.map((e) => oneHot(ACTIONS.length, [ACTIONS.indexOf(e.action)])),
-    sgd('decision', ACTIONS.length, 'softmax', 3),
   );
   const automatable = trainLinear(
     features.map((f, i) =>
@@ -116,17 +152,40 @@ export function trainLocalModel(options: LocalModelOptions = {}): TrainedLocalMo
     sgd('decision', 1, 'sigmoid', 4),
   );
 
-  const version = `${MODEL_GENERATION}+seed${fingerprint([
-    JSON.stringify(hp),
-    ...examples.map((e) => JSON.stringify(e)),
-  ])}`;
+  const version =
+    extra?.version ??
+    `${MODEL_GENERATION}+seed${fingerprint([
+      JSON.stringify(hp),
+      ...examples.map((e) => JSON.stringify(e)),
+    ])}`;
+  /** Labels and problems before calibration: the argmax and the 0.5 cut do not move with it. */
+  const draftModel = () =>
+    new LocalModel(version, recordSpace, decisionSpace, {
+      problems,
+      label,
+      action: createLinearModel('softmax', ACTIONS.length, decisionSpace.dims),
+      automatable,
+    });
+  // The seed rows learn from the true label; calibration below sees predicted ones.
+  const actionRows: readonly ActionRow[] = [
+    ...train.map((e, i) => ({ ...e, features: features[i] })),
+    ...(extra?.action(draftModel()) ?? []),
+  ];
+  const action = trainLinear(
+    actionRows.map((r) =>
+      decisionSpace.encode(resolutionFeatures(r.features, r.label, r.problems)),
+    ),
+    actionRows.map((r) => oneHot(ACTIONS.length, [ACTIONS.indexOf(r.action)])),
+    sgd('decision', ACTIONS.length, 'softmax', 3),
+  );
+
   const model = new LocalModel(version, recordSpace, decisionSpace, {
     problems,
     label,
     action,
     automatable,
   });
-  calibrate(model, validation, decisionSpace);
+  calibrateLocalModel(model, validation, decisionSpace);
   const trainingMs = performance.now() - started;
 
   const summary = {
@@ -151,51 +210,6 @@ export function trainLocalModel(options: LocalModelOptions = {}): TrainedLocalMo
   };
 }
 
-/** Fits the temperatures on the validation split, in the conditions the pipeline runs in. */
-function calibrate(
-  model: LocalModel,
-  validation: readonly SeedExample[],
-  decisionSpace: FeatureSpace,
-): void {
-  const { problems, label, action } = model.models;
-  const features = validation.map((e) => recordFeatures(e.record));
-  const x = features.map((f) => model.encodeRecord(f));
-  problems.temperatures.set(
-    fitSigmoidTemperatures(
-      x.map((v) => logits(problems, v)),
-      validation.map((e) =>
-        oneHot(DETECTABLE_PROBLEMS.length, indices(DETECTABLE_PROBLEMS, e.problems)),
-      ),
-    ),
-  );
-  applyCalibration(
-    label,
-    fitSoftmaxCalibration(
-      x.map((v) => logits(label, v)),
-      validation.map((e) => AI_LABELS.indexOf(e.label)),
-    ),
-  );
-  const actionLogits = features.map((f) => {
-    const predicted = model.classify(f, 0).label;
-    return logits(
-      action,
-      decisionSpace.encode(resolutionFeatures(f, predicted, model.detectProblems(f))),
-    );
-  });
-  applyCalibration(
-    action,
-    fitSoftmaxCalibration(
-      actionLogits,
-      validation.map((e) => ACTIONS.indexOf(e.action)),
-    ),
-  );
-}
-
-function applyCalibration(model: LinearModel, { temperature, floor }: SoftmaxCalibration): void {
-  model.temperatures[0] = temperature;
-  model.floor = floor;
-}
-
 /** Seeded shuffle, then test and validation slices off the front. */
 function split(examples: readonly SeedExample[], seed: number) {
   const shuffled = new Rng(seed ^ 0x5eed).shuffle([...examples]);
@@ -206,16 +220,4 @@ function split(examples: readonly SeedExample[], seed: number) {
     validation: shuffled.slice(testSize, testSize + validationSize),
     train: shuffled.slice(testSize + validationSize),
   };
-}
-
-/** Positions of the values in the vocabulary; values it lacks (NONE) are skipped. */
-function indices(vocabulary: readonly unknown[], values: readonly unknown[]): number[] {
-  return values.map((v) => vocabulary.indexOf(v)).filter((i) => i >= 0);
-}
-
-/** A target row: 1 at each given index. */
-function oneHot(size: number, at: readonly number[]): Float64Array {
-  const row = new Float64Array(size);
-  for (const i of at) row[i] = 1;
-  return row;
 }

@@ -2,15 +2,9 @@ import type { ProblemCode } from '@refinery/contracts';
 import {
   CARRIERS,
   CITIES,
-  CLOSERS,
-  DISTRACTORS,
-  EXCEPTION_PHRASES,
-  FILLERS,
+  EXCEPTION_VOCABULARY,
   HUBS,
-  ITEMS,
-  OPENERS,
-  REFUND_WISHES,
-  REPEAT_MARKERS,
+  type ExceptionVocabulary,
 } from './exception-phrases';
 import { fill, roughen, sentences } from './noise';
 import { Rng } from './prng';
@@ -92,12 +86,22 @@ function subtypeOf(scenario: Scenario, rng: Rng): Subtype | undefined {
   return scenario in SUBTYPES ? rng.pick(SUBTYPES[scenario as keyof typeof SUBTYPES]) : undefined;
 }
 
-function corePhrase(scenario: Scenario, subtype: Subtype | undefined, rng: Rng): string {
-  const core = EXCEPTION_PHRASES[scenario].core;
+function corePhrase(
+  phrases: ExceptionVocabulary['phrases'],
+  scenario: Scenario,
+  subtype: Subtype | undefined,
+  rng: Rng,
+): string {
+  const core = phrases[scenario].core;
   return rng.pick((subtype && core[subtype]) || core.any || []);
 }
 
-export function generateException(rng: Rng, index: number): GeneratedRecord {
+/** One delivery exception; `words` sets the phrasing, never the facts or the fields. */
+export function generateException(
+  rng: Rng,
+  index: number,
+  words: ExceptionVocabulary = EXCEPTION_VOCABULARY,
+): GeneratedRecord {
   const primary = rng.weighted(SCENARIO_WEIGHTS);
   const companion = rng.chance(0.25) ? rng.pick(COMPANIONS[primary]) : undefined;
   const scenarios = companion ? [primary, companion] : [primary];
@@ -123,7 +127,7 @@ export function generateException(rng: Rng, index: number): GeneratedRecord {
   const slots: Record<string, string> = {
     carrier: carrier ?? rng.pick(CARRIERS),
     tracking: tracking ?? trackingNumber(rng.pick(CARRIERS), rng),
-    item: rng.pick(ITEMS),
+    item: rng.pick(words.items),
     n: String(n),
     m: String(n + rng.int(1, 4)),
     days: String(late ? daysLate : rng.int(2, 9)),
@@ -134,16 +138,16 @@ export function generateException(rng: Rng, index: number): GeneratedRecord {
   };
 
   const parts: string[] = [];
-  if (rng.chance(0.2)) parts.push(rng.pick(OPENERS));
-  parts.push(corePhrase(primary, subtypes[primary], rng));
+  if (rng.chance(0.2)) parts.push(rng.pick(words.openers));
+  parts.push(corePhrase(words.phrases, primary, subtypes[primary], rng));
   if (companion && (companion !== 'delay' || lateClause)) {
-    parts.push(rng.pick(EXCEPTION_PHRASES[companion].clause));
+    parts.push(rng.pick(words.phrases[companion].clause));
   }
-  if (rng.chance(0.15)) parts.push(rng.pick(DISTRACTORS));
-  if (wantsRefund) parts.push(rng.pick(REFUND_WISHES));
-  if (repeat) parts.push(rng.pick(REPEAT_MARKERS));
-  if (rng.chance(0.35)) parts.push(rng.pick(FILLERS));
-  if (rng.chance(0.2)) parts.push(rng.pick(CLOSERS));
+  if (rng.chance(0.15)) parts.push(rng.pick(words.distractors));
+  if (wantsRefund) parts.push(rng.pick(words.refundWishes));
+  if (repeat) parts.push(rng.pick(words.repeatMarkers));
+  if (rng.chance(0.35)) parts.push(rng.pick(words.fillers));
+  if (rng.chance(0.2)) parts.push(rng.pick(words.closers));
   const description = roughen(sentences(parts.map((part) => fill(part, slots))), rng);
 
   const reportedAt = Date.UTC(2025, 0, 1) + rng.int(0, 300) * DAY_MS + rng.int(0, 86_399) * 1000;
@@ -155,10 +159,10 @@ export function generateException(rng: Rng, index: number): GeneratedRecord {
   if (carrier) payload.carrier = carrier;
   if (tracking) payload.tracking_number = tracking;
   if (reportedBy) payload.reported_by = reportedBy;
-  if (rng.chance(0.7)) {
+  if (rng.chance(words.kindShare)) {
     // Reporters pick the wrong kind about a quarter of the time.
     const claimed = rng.chance(0.72) ? primary : rng.weighted(SCENARIO_WEIGHTS);
-    payload.reported_kind = rng.pick(EXCEPTION_PHRASES[claimed].kinds);
+    payload.reported_kind = rng.pick(words.phrases[claimed].kinds);
   }
   if (hasPromise) payload.promised_at = new Date(reportedAt - daysLate * DAY_MS).toISOString();
 

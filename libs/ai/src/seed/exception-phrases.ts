@@ -4,7 +4,7 @@ import type { Scenario, Subtype } from './scenarios';
  * Phrase banks for delivery exception descriptions. Many phrasings avoid the obvious word
  * (a "cracked screen" never says damaged) so a model has to learn more than one keyword.
  */
-interface PhraseBank {
+export interface PhraseBank {
   /** Main sentence, by subtype where the subtype changes the story. */
   core: Partial<Record<Subtype | 'any', readonly string[]>>;
   /** A short mention when this is the second problem of a case. */
@@ -304,3 +304,29 @@ export const ITEMS = [
   'monitor',
   'teapot',
 ];
+
+/** Everything a description is written from, so another register can replace it whole. */
+export interface ExceptionVocabulary {
+  phrases: Record<Scenario, PhraseBank>;
+  openers: readonly string[];
+  distractors: readonly string[];
+  fillers: readonly string[];
+  closers: readonly string[];
+  refundWishes: readonly string[];
+  repeatMarkers: readonly string[];
+  items: readonly string[];
+  /** Share of reports with the reporter's kind filled in. */
+  kindShare: number;
+}
+
+export const EXCEPTION_VOCABULARY: ExceptionVocabulary = {
+  phrases: EXCEPTION_PHRASES,
+  openers: OPENERS,
+  distractors: DISTRACTORS,
+  fillers: FILLERS,
+  closers: CLOSERS,
+  refundWishes: REFUND_WISHES,
+  repeatMarkers: REPEAT_MARKERS,
+  items: ITEMS,
+  kindShare: 0.7,
+};

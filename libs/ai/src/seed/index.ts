@@ -4,3 +4,4 @@ export {
   type SeedExample,
   type SeedSetOptions,
 } from './seed-set';
+export { generateDriftedExceptions, type DriftOptions } from './drift';

@@ -50,18 +50,22 @@ export function generateSeedSet(options: SeedSetOptions): SeedExample[] {
   for (let i = 0; i < size; i++) {
     const isOrder = rng.chance(orderShare);
     const generated = isOrder ? generateOrder(rng, i) : generateException(rng, i);
-    examples.push(label(generated, isOrder, rng, labelNoise, i, seed));
+    examples.push(labelExample(generated, rng, labelNoise, recordIdOf('seed', seed, i)));
   }
   return examples;
 }
 
-function label(
+/** Ids that stay unique across sets: the set's kind, its seed and the position in it. */
+export function recordIdOf(kind: string, seed: number, index: number): string {
+  return `${kind}-${seed.toString(16)}-${index.toString(16).padStart(5, '0')}`;
+}
+
+/** Labels a generated record by the rules, then lets a share of `noise` of the labels slip. */
+export function labelExample(
   { payload, facts }: GeneratedRecord,
-  isOrder: boolean,
   rng: Rng,
   noise: number,
-  index: number,
-  seed: number,
+  recordId: string,
 ): SeedExample {
   const trueLabel = labelFor(facts);
   const trueAction = actionFor(facts, trueLabel);
@@ -77,9 +81,9 @@ function label(
   const action = rng.chance(noise) ? other(ACTIONS, trueAction, rng) : trueAction;
   return {
     record: {
-      recordId: `seed-${seed.toString(16)}-${index.toString(16).padStart(5, '0')}`,
+      recordId,
       tenant: rng.pick(TENANTS),
-      recordType: isOrder ? 'order' : 'exception',
+      recordType: facts.recordType,
       payload,
     },
     problems: problems.length > 0 ? sortProblems(problems) : ['NONE'],

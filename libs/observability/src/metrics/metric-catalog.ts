@@ -46,6 +46,7 @@ export const REFINERY_METRICS: Readonly<Record<string, MetricDefinition>> = {
   refinery_enrichment_outcomes_total: enrichment('counter', ['stage', 'status']),
   refinery_enrichment_duplicates_total: enrichment('counter', ['stage']),
   refinery_enrichment_reviews_requested_total: enrichment('counter', ['stage']),
+  refinery_enrichment_model_swaps_total: enrichment('counter', ['stage', 'outcome']),
   refinery_enrichment_ai_duration_seconds: enrichment('histogram', [
     'stage',
     'provider',

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nest
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { problemFor, ProblemException } from '../http/problem';
-import { ACCESS_METADATA, OPEN_PATHS, type AccessRule } from './access';
+import { ACCESS_METADATA, OPEN_PATHS, PAGE_REFUSED_PREFIXES, type AccessRule } from './access';
 import { credentialOf } from './api-key';
 import { Authenticator } from './authenticator';
 import { FailureThrottle } from './failure-throttle';
@@ -39,6 +39,14 @@ export class AuthGuard implements CanActivate {
       logger.error(`${req.method} ${req.route?.path ?? req.path} has no access rule`);
       throw new ProblemException(problemFor(403, 'this route has no access rule'));
     }
+    if ('page' in rule) {
+      const read = req.method === 'GET' || req.method === 'HEAD';
+      if (read && !PAGE_REFUSED_PREFIXES.some((prefix) => req.path.startsWith(prefix))) return true;
+      logger.error(`${req.method} ${req.route?.path ?? req.path} is marked a static page`);
+      throw new ProblemException(
+        problemFor(403, 'a static page is read-only and never an API route'),
+      );
+    }
     const principal = await this.authenticate(req);
     if ('operator' in rule && principal.kind !== 'operator')
       throw new ProblemException(problemFor(403, 'this route needs the operator key'));
@@ -47,6 +55,7 @@ export class AuthGuard implements CanActivate {
     req.principal = principal;
     const tenant = await this.actingTenant(req, principal);
     if (tenant) req.tenant = tenant;
+    withoutTenantQuery(req);
     return true;
   }
 
@@ -102,6 +111,17 @@ function tenantNamed(req: Request): string | undefined {
   if (fromQuery === undefined) return undefined;
   // A repeated ?tenant= names no tenant that exists.
   return typeof fromQuery === 'string' ? fromQuery : String(fromQuery);
+}
+
+/**
+ * `?tenant=` is the guard's: once it has named the acting tenant, routes read their query without
+ * it, so a route's strict query schema serves the operator as it serves a tenant's key.
+ * Express 5 parses `req.query` on each read, so the parsed copy is pinned on the request.
+ */
+function withoutTenantQuery(req: Request): void {
+  if (req.query?.tenant === undefined) return;
+  const { tenant: _named, ...rest } = req.query;
+  Object.defineProperty(req, 'query', { value: rest, configurable: true, enumerable: true });
 }
 
 const noSuchTenant = (slug: string) =>

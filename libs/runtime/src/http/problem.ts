@@ -21,6 +21,7 @@ const TITLES: Record<number, [string, string]> = {
   413: ['payload-too-large', 'Payload too large'],
   415: ['unsupported-media-type', 'Unsupported media type'],
   429: ['rate-limited', 'Too many events'],
+  502: ['bad-gateway', 'A service this one depends on did not answer'],
   503: ['unavailable', 'Service unavailable'],
 };
 

@@ -306,7 +306,7 @@ export class DatasetsController {
   @RequireScope('review')
   @ApiOperation({
     summary:
-      'Three-way merge {"from","into"}: a commit, a fast-forward, or 409 with the conflicting examples',
+      'Three-way merge {"from","into","fast_forward"}: a commit, a fast-forward (unless fast_forward is false), or 409 with the conflicting examples',
   })
   @ApiResponse({
     status: 409,
@@ -325,6 +325,7 @@ export class DatasetsController {
       m.into,
       m.author ?? actorOf(who),
       m.message,
+      m.fast_forward,
     );
   }
 

@@ -45,6 +45,8 @@ export const BranchSchema = z.strictObject({
 export const MergeSchema = z.strictObject({
   from: z.string().min(1).max(255),
   into: NAME.default('main'),
+  /** false: always a merge commit, never only moving the branch. */
+  fast_forward: z.boolean().default(true),
   author: oneLine.optional(),
   message: z.string().trim().min(1).max(10_000).optional(),
 });

@@ -82,13 +82,15 @@ export class HistoryUseCase {
   async branch(dataset: Dataset, name: string, fromRef: string) {
     const from = await this.resolve(dataset, fromRef);
     return this.datasets.transaction(async (tx) => {
+      // Read before the new branch exists: treeOf may read the tree off any branch whose head
+      // is `from`, and the new one's entries are still empty.
+      const tree = await this.history.treeOf(tx, from);
       const rows: { id: string }[] = await tx.query(
         `INSERT INTO branches (dataset_id, name, head_commit_id) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING RETURNING id`,
         [dataset.id, name, from.id],
       );
       if (rows.length === 0) throw conflict(`branch ${name} already exists`);
-      const tree = await this.history.treeOf(tx, from);
       await tx.query(
         `INSERT INTO branch_entries (branch_id, example_id, version_hash)
          SELECT $${tree.params.length + 1}, example_id, version_hash FROM (${tree.sql}) t`,
@@ -98,8 +100,19 @@ export class HistoryUseCase {
     });
   }
 
-  /** Three-way merge of `fromRef` into a branch; conflicting examples are reported, never guessed. */
-  async merge(dataset: Dataset, fromRef: string, into: string, author: string, message?: string) {
+  /**
+   * Three-way merge of `fromRef` into a branch; conflicting examples are reported, never guessed.
+   * `fastForward: false` makes a merge commit even when the branch could just move, so the
+   * merge is announced as a commit of `into` (retraining listens for commits on main).
+   */
+  async merge(
+    dataset: Dataset,
+    fromRef: string,
+    into: string,
+    author: string,
+    message?: string,
+    fastForward = true,
+  ) {
     const theirs = await this.resolve(dataset, fromRef);
     return this.datasets.transaction(async (tx) => {
       const branch = await this.cleanBranch(tx, dataset, into);
@@ -109,7 +122,7 @@ export class HistoryUseCase {
       const base = ours ? await this.history.mergeBase(tx, ours.id, theirs.id) : undefined;
       if (ours && base?.id === theirs.id)
         return { merged: false, up_to_date: true, head: ours.hash };
-      if (!ours || base?.id === ours.id) {
+      if (fastForward && (!ours || base?.id === ours.id)) {
         const changes = ours
           ? await this.history.changesBetween(tx, ours, theirs)
           : await this.all(tx, theirs);
@@ -125,8 +138,11 @@ export class HistoryUseCase {
         ]);
         return { merged: true, fast_forward: true, head: theirs.hash };
       }
-      const mine = await this.history.changesBetween(tx, base!, ours);
-      const incoming = await this.history.changesBetween(tx, base!, theirs);
+      // Into an empty branch (no fast-forward asked): everything of theirs comes in.
+      const mine = ours && base ? await this.history.changesBetween(tx, base, ours) : [];
+      const incoming = base
+        ? await this.history.changesBetween(tx, base, theirs)
+        : await this.all(tx, theirs);
       const ourChange = new Map(mine.map((c) => [c.example_id, c]));
       const clashes = incoming.filter((c) => {
         const o = ourChange.get(c.example_id);

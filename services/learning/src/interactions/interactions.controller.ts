@@ -2,6 +2,7 @@ import { Controller, type Type } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { filterOf, readerOf, STREAMS, type EventPayload } from '@refinery/contracts';
 import { JetStreamConsumer, type InboundMessage } from '@refinery/messaging';
+import { completedExplanation, reviewExplanation } from './explanation-rows';
 import { completedRows, reviewRow } from './interaction-rows';
 import { InteractionsRepository } from './interactions.repository';
 
@@ -30,6 +31,9 @@ export function interactionsController(tenant?: string): Type {
         rows.map((r) => r.interaction),
         rows.flatMap((r) => r.responses),
       );
+      await this.interactions.saveExplanations(
+        batch.map((m) => completedExplanation(m.data)).filter((r) => r !== null),
+      );
     }
 
     @JetStreamConsumer({
@@ -45,6 +49,9 @@ export function interactionsController(tenant?: string): Type {
       await this.interactions.save(
         batch.map((m) => reviewRow(m.data)),
         [],
+      );
+      await this.interactions.saveExplanations(
+        batch.map((m) => reviewExplanation(m.data)).filter((r) => r !== null),
       );
     }
   }

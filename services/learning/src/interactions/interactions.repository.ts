@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { ExplanationRow } from './explanation-rows';
 import type { InteractionRow, ResponseRow } from './interaction-rows';
 
 export interface Interaction {
@@ -56,6 +57,25 @@ export class InteractionsRepository {
         [JSON.stringify(responses)],
       );
     }
+  }
+
+  /** The registry model is found by the `<name>@<version>` the answer named, when it is one. */
+  async saveExplanations(rows: readonly ExplanationRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(
+      `INSERT INTO model_explanations (model_id, tenant, entity_id, model_version, prediction,
+              feature_contributions, top_features, explanation_text)
+       SELECT m.id, r.tenant, r.entity_id, r.model_version, r.prediction,
+              r.feature_contributions, ARRAY(SELECT jsonb_array_elements_text(r.top_features)),
+              r.explanation_text
+         FROM jsonb_to_recordset($1::jsonb) AS r(tenant text, entity_id text, model_version text,
+              prediction numeric, feature_contributions jsonb, top_features jsonb,
+              explanation_text text)
+         LEFT JOIN models m ON m.tenant = r.tenant AND m.name = 'classification'
+              AND r.model_version = 'classification@' || m.version
+       ON CONFLICT ON CONSTRAINT model_explanations_entity_version_key DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
   }
 
   async find(tenant: string, id: string): Promise<Interaction | undefined> {

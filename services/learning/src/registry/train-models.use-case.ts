@@ -1,0 +1,204 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  evaluateCorrections,
+  FEATURE_SPACE_VERSION,
+  retrainLocalModel,
+  type CorrectionExample,
+  type DecisionMetrics,
+} from '@refinery/ai';
+import { SERVED_MODELS, type ServedModelName } from '@refinery/contracts';
+import type { EntityManager } from 'typeorm';
+import { LEARNING_CONFIG, type LearningConfig } from '../config';
+import { codeRevision } from './code-revision';
+import { DatasetClient } from './dataset-client';
+import { artifactOf, modelOf, modelVersionOf, shippedModel } from './model-artifacts';
+import { decidePromotion, type PromotionDecision } from './promotion-policy';
+import { PublishModelsUseCase } from './publish-models.use-case';
+import { RegistryRepository, type RegisteredModel } from './registry.repository';
+import { trainingSetOf } from './training-set';
+
+export interface TrainRequest {
+  tenant: string;
+  dataset: string;
+  /** A branch, tag or commit hash of the dataset. */
+  ref: string;
+  actor: string;
+  /** Why it trains: the commit event, or a person's call. */
+  trigger: string;
+}
+
+export interface TrainingOutcome {
+  dataset: string;
+  commit: string;
+  examples: { train: number; validation: number; skipped: number };
+  training_ms: number;
+  models: (Omit<RegisteredModel, 'decision'> & { decision: PromotionDecision })[];
+  published: boolean;
+}
+
+/** What each model is judged on: the label for classification, the action for resolution. */
+const TASK: Record<ServedModelName, 'classification' | 'resolution'> = {
+  classification: 'classification',
+  resolution: 'resolution',
+};
+
+/**
+ * Trains the local classification and resolution models on a dataset commit's train split
+ * (with the seed set they were first trained on), scores the candidate and production on the
+ * commit's Gold validation split, and promotes each name whose candidate beats production.
+ */
+@Injectable()
+export class TrainModelsUseCase {
+  private readonly log = new Logger('model-registry');
+
+  constructor(
+    @Inject(LEARNING_CONFIG) private readonly config: LearningConfig,
+    private readonly datasets: DatasetClient,
+    private readonly registry: RegistryRepository,
+    private readonly publish: PublishModelsUseCase,
+  ) {}
+
+  async execute(request: TrainRequest): Promise<TrainingOutcome> {
+    const { tenant, dataset } = request;
+    const commit = await this.datasets.commit(tenant, dataset, request.ref);
+    const set = trainingSetOf(tenant, await this.datasets.examples(tenant, dataset, commit));
+    const started = performance.now();
+    const run = `local-${commit.slice(0, 12)}`;
+    const candidate = retrainLocalModel({ corrections: set.train, version: run }).model;
+    const trainingMs = Math.round(performance.now() - started);
+    const artifact = artifactOf(candidate);
+    const scoredCandidate = evaluateCorrections(candidate, set.validation);
+    const lineage = {
+      dataset,
+      commit,
+      feature_space: FEATURE_SPACE_VERSION,
+      code_revision: codeRevision(),
+      train_examples: set.train.length,
+      validation_examples: set.validation.length,
+      trigger: request.trigger,
+    };
+
+    const models = await this.registry.transaction(async (tx) => {
+      await this.registry.lockTenant(tx, tenant);
+      await this.registry.saveArtifact(artifact.hash, artifact.bytes, tx);
+      const out: TrainingOutcome['models'] = [];
+      for (const name of SERVED_MODELS) {
+        const production = await this.productionOf(tx, tenant, name, set.validation);
+        const decision = decidePromotion(
+          scoredCandidate[TASK[name]],
+          production.metrics,
+          modelVersionOf(production.row),
+          {
+            margin: this.config.LEARNING_PROMOTION_MARGIN,
+            maxRecallDrop: this.config.LEARNING_MAX_RECALL_DROP,
+            minSupport: this.config.LEARNING_RECALL_MIN_SUPPORT,
+          },
+        );
+        const row = await this.registry.insert(tx, {
+          tenant,
+          name,
+          owner: request.actor,
+          description: `${name} retrained on ${dataset}@${commit.slice(0, 12)} (${request.trigger})`,
+          artifact_hash: artifact.hash,
+          stage: 'staging',
+          lineage,
+          metrics: metricsOf(scoredCandidate[TASK[name]]),
+          decision: decision as unknown as Record<string, unknown>,
+        });
+        await this.registry.recordChange(
+          tx,
+          row.id,
+          tenant,
+          null,
+          'staging',
+          decision.reason,
+          request.actor,
+        );
+        if (decision.promote) {
+          await this.registry.setStage(
+            tx,
+            production.row,
+            'archived',
+            `replaced by ${modelVersionOf(row)}`,
+            request.actor,
+          );
+          await this.registry.setStage(tx, row, 'production', decision.reason, request.actor);
+          row.stage = 'production';
+        }
+        out.push({ ...row, decision });
+      }
+      return out;
+    });
+
+    const promoted = models.filter((m) => m.decision.promote).map((m) => m.name);
+    const published = promoted.length > 0;
+    if (published) await this.publish.execute(tenant, 'promoted', promoted);
+    for (const m of models)
+      this.log.log(`${tenant}: ${modelVersionOf(m)} ${m.stage}: ${m.decision.reason}`);
+    return {
+      dataset,
+      commit,
+      examples: {
+        train: set.train.length,
+        validation: set.validation.length,
+        skipped: set.skipped,
+      },
+      training_ms: trainingMs,
+      models,
+      published,
+    };
+  }
+
+  /**
+   * The tenant's production model of the name; before its first promotion that is the shipped
+   * model, registered here as version 1 so that a rollback has somewhere to go.
+   */
+  private async productionOf(
+    tx: EntityManager,
+    tenant: string,
+    name: ServedModelName,
+    validation: CorrectionExample[],
+  ): Promise<{ row: RegisteredModel; metrics: DecisionMetrics | undefined }> {
+    const [current] = (await this.registry.production(tenant, tx)).filter((m) => m.name === name);
+    if (current) {
+      const hash = current.artifact_hash;
+      const bytes = (await this.registry.artifacts([hash])).get(hash)!;
+      return { row: current, metrics: evaluateCorrections(modelOf(bytes), validation)[TASK[name]] };
+    }
+    const model = shippedModel();
+    const metrics = evaluateCorrections(model, validation)[TASK[name]];
+    const artifact = artifactOf(model);
+    await this.registry.saveArtifact(artifact.hash, artifact.bytes, tx);
+    const row = await this.registry.insert(tx, {
+      tenant,
+      name,
+      owner: 'refinery',
+      description: `the shipped ${name} model, trained on the generated seed set`,
+      artifact_hash: artifact.hash,
+      stage: 'production',
+      lineage: {
+        dataset: null,
+        commit: null,
+        feature_space: FEATURE_SPACE_VERSION,
+        code_revision: codeRevision(),
+        seed_model: model.version,
+      },
+      metrics: metricsOf(metrics),
+      decision: null,
+    });
+    await this.registry.recordChange(
+      tx,
+      row.id,
+      tenant,
+      null,
+      'production',
+      'the shipped model',
+      'refinery',
+    );
+    return { row, metrics };
+  }
+}
+
+function metricsOf(metrics: DecisionMetrics | undefined): Record<string, unknown> {
+  return metrics ? { ...metrics } : { examples: 0 };
+}
