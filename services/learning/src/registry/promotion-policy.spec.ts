@@ -49,10 +49,12 @@ describe('decidePromotion', () => {
   });
 
   it('allows a drop of exactly the configured amount', () => {
-    const d = decidePromotion(metrics(0.9, { A: 0.65 }), metrics(0.8, { A: 0.7 }), 'resolution@1', {
-      margin: 0.01,
-      maxRecallDrop: 0.05,
-    });
+    const d = decidePromotion(
+      metrics(0.9, { A: 0.65 }),
+      metrics(0.8, { A: 0.7 }),
+      'resolution@1',
+      rules,
+    );
     expect(d.promote).toBe(true);
   });
 
