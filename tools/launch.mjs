@@ -60,6 +60,10 @@ const env = {
   REFINERY_ADMIN_API_KEY: secret('REFINERY_ADMIN_API_KEY'),
 };
 
+// Learning reads dataset commits from dataset-versioning, wherever REFINERY_PORTS put it.
+const datasets = services.find((s) => s.name === 'dataset-versioning');
+if (datasets && !process.env.DATASETS_URL) env.DATASETS_URL = `http://127.0.0.1:${datasets.port}`;
+
 /** A service's own role's password; the monitor's rules engine also logs in as the read-only role. */
 function passwordsOf(service) {
   const own = { DATABASE_PASSWORD: secret(rolePasswordVariable(`refinery_${service.schema}`)) };

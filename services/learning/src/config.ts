@@ -29,6 +29,8 @@ const OwnConfigSchema = BaseConfigSchema.extend({
   LEARNING_MAX_RECALL_DROP: z.coerce.number().min(0).max(1).default(0.05),
   /** Labels with fewer Gold validation examples than this cannot veto a promotion. */
   LEARNING_RECALL_MIN_SUPPORT: z.coerce.number().int().min(1).default(10),
+  /** The most a candidate's accuracy may fall on the seed set's held-out split. */
+  LEARNING_MAX_REGRESSION: z.coerce.number().min(0).max(1).default(0.01),
 });
 /** The embeddings settings (EMBEDDINGS_*, local by default) are libs/ai's, checked together. */
 export const LearningConfigSchema = EmbeddingsConfigSchema.safeExtend(OwnConfigSchema.shape);

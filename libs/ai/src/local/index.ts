@@ -7,6 +7,7 @@ export {
 } from './train-local-model';
 export {
   DEFAULT_CORRECTION_WEIGHT,
+  referenceExamples,
   retrainLocalModel,
   type CorrectionExample,
   type RetrainOptions,

@@ -11,9 +11,9 @@ import { calibrateLocalModel } from './calibrate-local-model';
 import type { SoftmaxCalibration } from './calibration';
 import { automationFeatures, DECISION_FEATURES, resolutionFeatures } from './decision-features';
 import { evaluateLocalModel, type EvaluationReport } from './evaluate';
-import { FeatureSpace } from './feature-space';
+import { FeatureSpace, type SparseVector } from './feature-space';
 import { fingerprint } from './hashing';
-import { createLinearModel, type Link } from './linear-model';
+import { createLinearModel, type LinearModel, type Link } from './linear-model';
 import { DETECTABLE_PROBLEMS, LocalModel } from './local-model';
 import { recordFeatures, STRUCTURED_FEATURES } from './record-features';
 import { trainLinear, type TrainingOptions } from './sgd-trainer';
@@ -86,12 +86,48 @@ export interface ActionRow extends LabelRow {
 /** Rows added to the train split of the seed set, and the version of the model they make. */
 export interface ExtraRows {
   version: string;
+  /** Varies the order SGD sees the rows in (0, the shipped model's, by default). */
+  shuffle?: number;
+  /** Models trained on as many orders of the rows, averaged into one (1: no averaging). */
+  average?: number;
   label: readonly LabelRow[];
   /** Problems a person's answer implies; the detector gates classification, so it learns too. */
   problems?: readonly ProblemRow[];
   /** Called once the label and problem models are trained, so rows can use their answers. */
   action: (draft: LocalModel) => readonly ActionRow[];
 }
+
+/**
+ * The mean of linear models of one shape: for a linear model that is the mean of their logits,
+ * an ensemble at the cost of one model. Float32 like every trained weight.
+ */
+function averageOf(models: LinearModel[]): LinearModel {
+  if (models.length === 1) return models[0];
+  const [first] = models;
+  for (const m of models.slice(1)) {
+    for (let j = 0; j < m.weights.length; j++) first.weights[j] += m.weights[j];
+    for (let k = 0; k < m.bias.length; k++) first.bias[k] += m.bias[k];
+  }
+  for (let j = 0; j < first.weights.length; j++)
+    first.weights[j] = Math.fround(first.weights[j] / models.length);
+  for (let k = 0; k < first.bias.length; k++) first.bias[k] /= models.length;
+  return first;
+}
+
+/** The seed set the options name, split into train, validation and test. */
+function seedSplits(options: LocalModelOptions) {
+  const seed = options.seed ?? DEFAULT_SEED_SET.seed;
+  const examples = generateSeedSet({
+    seed,
+    size: options.size ?? DEFAULT_SEED_SET.size,
+    labelNoise: options.labelNoise ?? DEFAULT_SEED_SET.labelNoise,
+  });
+  return { seed, examples, ...split(examples, seed) };
+}
+
+/** The held-out test split of the seed set: what the shipped model was measured on. */
+export const seedTestSplit = (options: LocalModelOptions = {}): SeedExample[] =>
+  seedSplits(options).test;
 
 /** Generates the seed set, trains the four linear models, calibrates and evaluates them. */
 export function trainLocalModel(options: LocalModelOptions = {}): TrainedLocalModel {
@@ -105,13 +141,7 @@ export function trainLocalModel(options: LocalModelOptions = {}): TrainedLocalMo
  */
 export function fitLocalModel(options: LocalModelOptions, extra?: ExtraRows): TrainedLocalModel {
   const started = performance.now();
-  const seed = options.seed ?? DEFAULT_SEED_SET.seed;
-  const examples = generateSeedSet({
-    seed,
-    size: options.size ?? DEFAULT_SEED_SET.size,
-    labelNoise: options.labelNoise ?? DEFAULT_SEED_SET.labelNoise,
-  });
-  const { train, validation, test } = split(examples, seed);
+  const { seed, examples, train, validation, test } = seedSplits(options);
   const hp = HYPERPARAMETERS;
   const recordSpace = new FeatureSpace(STRUCTURED_FEATURES, hp.recordHashBits);
   const decisionSpace = new FeatureSpace(DECISION_FEATURES, hp.decisionHashBits);
@@ -124,8 +154,21 @@ export function fitLocalModel(options: LocalModelOptions, extra?: ExtraRows): Tr
       batchSize: hp.batchSize,
       learningRate: hp.learningRate[space],
       l2: hp.l2,
-      seed: seed ^ salt,
+      seed: seed ^ salt ^ ((extra?.shuffle ?? 0) << 8),
     }) satisfies TrainingOptions;
+
+  // Averaged only where extra rows change a model: the others stay as the seed set made them.
+  const fit = (
+    inputs: SparseVector[],
+    targets: Float64Array[],
+    options: TrainingOptions,
+    extraRows = 0,
+  ) =>
+    averageOf(
+      Array.from({ length: extraRows > 0 ? (extra?.average ?? 1) : 1 }, (_, run) =>
+        trainLinear(inputs, targets, { ...options, seed: options.seed ^ (run << 16) }),
+      ),
+    );
 
   const features = train.map((e) => recordFeatures(e.record));
   const x = features.map((f) => recordSpace.encode(f));
@@ -134,17 +177,19 @@ export function fitLocalModel(options: LocalModelOptions, extra?: ExtraRows): Tr
   labelX.forEach((v) => recordSpace.observe(v));
 
   const extraProblems = extra?.problems ?? [];
-  const problems = trainLinear(
+  const problems = fit(
     [...x, ...extraProblems.map((r) => recordSpace.encode(r.features))],
     [...train, ...extraProblems].map((r) => problemTargets(r.problems)),
     sgd('record', DETECTABLE_PROBLEMS.length, 'sigmoid', 1),
+    extraProblems.length,
   );
-  const label = trainLinear(
+  const label = fit(
     labelX,
     [...train, ...extraLabels].map((r) => oneHot(AI_LABELS.length, [AI_LABELS.indexOf(r.label)])),
     sgd('record', AI_LABELS.length, 'softmax', 2),
+    extraLabels.length,
   );
-  const automatable = trainLinear(
+  const automatable = fit(
     features.map((f, i) =>
       decisionSpace.encode(automationFeatures(f, train[i].label, train[i].action)),
     ),
@@ -171,12 +216,13 @@ export function fitLocalModel(options: LocalModelOptions, extra?: ExtraRows): Tr
     ...train.map((e, i) => ({ ...e, features: features[i] })),
     ...(extra?.action(draftModel()) ?? []),
   ];
-  const action = trainLinear(
+  const action = fit(
     actionRows.map((r) =>
       decisionSpace.encode(resolutionFeatures(r.features, r.label, r.problems)),
     ),
     actionRows.map((r) => oneHot(ACTIONS.length, [ACTIONS.indexOf(r.action)])),
     sgd('decision', ACTIONS.length, 'softmax', 3),
+    actionRows.length - train.length,
   );
 
   const model = new LocalModel(version, recordSpace, decisionSpace, {

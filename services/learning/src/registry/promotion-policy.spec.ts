@@ -14,7 +14,7 @@ const metrics = (
   recall,
   support: Object.fromEntries(Object.keys(recall).map((label) => [label, support])),
 });
-const rules = { margin: 0.01, maxRecallDrop: 0.05, minSupport: 10 };
+const rules = { margin: 0.01, maxRecallDrop: 0.05, minSupport: 10, maxRegression: 0.01 };
 
 describe('decidePromotion', () => {
   it('promotes a candidate that beats production by the margin and costs no label recall', () => {
@@ -56,6 +56,22 @@ describe('decidePromotion', () => {
       rules,
     );
     expect(d.promote).toBe(true);
+  });
+
+  it('keeps a candidate that is better on the corrections but worse on the reference data', () => {
+    const d = decidePromotion(metrics(0.9, {}), metrics(0.5, {}), 'classification@1', rules, {
+      candidate: 0.88,
+      production: 0.9,
+    });
+    expect(d.promote).toBe(false);
+    expect(d.reason).toBe(
+      "accuracy on the reference data (the seed set's held-out split) falls from 0.900 to 0.880, more than 0.01",
+    );
+    const within = decidePromotion(metrics(0.9, {}), metrics(0.5, {}), 'classification@1', rules, {
+      candidate: 0.895,
+      production: 0.9,
+    });
+    expect(within.promote).toBe(true);
   });
 
   it('lets no label with too few examples veto', () => {

@@ -7,6 +7,8 @@ export interface PromotionRules {
   maxRecallDrop: number;
   /** Labels with fewer true validation examples than this are too few to veto on. */
   minSupport: number;
+  /** The most accuracy may fall on the reference data (the seed set's held-out split). */
+  maxRegression: number;
 }
 
 export interface PromotionDecision {
@@ -15,6 +17,8 @@ export interface PromotionDecision {
   /** The production version compared with. */
   compared_with: string;
   accuracy: { candidate: number; production: number } | null;
+  /** On the reference data, when it was measured. */
+  reference: { candidate: number; production: number } | null;
   /** Labels whose recall fell by more than the rules allow, with both figures. */
   recall_drops: { label: string; production: number; candidate: number }[];
   examples: number;
@@ -24,7 +28,8 @@ const f = (n: number) => n.toFixed(3);
 
 /**
  * Promote only a candidate that beats production on the same Gold validation examples by the
- * margin and costs no label more than the allowed recall. A label with fewer than `minSupport`
+ * margin, does not regress on the reference data (what the model handled before) and costs no
+ * label more than the allowed recall. A label with fewer than `minSupport`
  * examples cannot veto: at 8 examples one miss moves its recall by 0.125, noise, not a finding.
  */
 export function decidePromotion(
@@ -32,8 +37,9 @@ export function decidePromotion(
   production: DecisionMetrics | undefined,
   productionVersion: string,
   rules: PromotionRules,
+  reference: { candidate: number; production: number } | null = null,
 ): PromotionDecision {
-  const base = { compared_with: productionVersion, recall_drops: [] };
+  const base = { compared_with: productionVersion, recall_drops: [], reference };
   if (!candidate || !production || candidate.examples === 0) {
     return {
       ...base,
@@ -61,6 +67,15 @@ export function decidePromotion(
       accuracy,
       examples: candidate.examples,
       reason: `accuracy ${f(candidate.accuracy)} does not beat ${productionVersion}'s ${f(production.accuracy)} by ${rules.margin} ${on}`,
+    };
+  }
+  if (reference && reference.production - reference.candidate > rules.maxRegression) {
+    return {
+      ...base,
+      promote: false,
+      accuracy,
+      examples: candidate.examples,
+      reason: `accuracy on the reference data (the seed set's held-out split) falls from ${f(reference.production)} to ${f(reference.candidate)}, more than ${rules.maxRegression}`,
     };
   }
   if (drops.length > 0) {

@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   evaluateCorrections,
   FEATURE_SPACE_VERSION,
-  retrainLocalModel,
-  type CorrectionExample,
+  referenceExamples,
   type DecisionMetrics,
+  type LocalModel,
 } from '@refinery/ai';
 import { SERVED_MODELS, type ServedModelName } from '@refinery/contracts';
 import type { EntityManager } from 'typeorm';
 import { LEARNING_CONFIG, type LearningConfig } from '../config';
+import { TASK, trainCandidate } from './candidate-training';
 import { codeRevision } from './code-revision';
 import { DatasetClient } from './dataset-client';
 import { artifactOf, modelOf, modelVersionOf, shippedModel } from './model-artifacts';
@@ -36,11 +37,10 @@ export interface TrainingOutcome {
   published: boolean;
 }
 
-/** What each model is judged on: the label for classification, the action for resolution. */
-const TASK: Record<ServedModelName, 'classification' | 'resolution'> = {
-  classification: 'classification',
-  resolution: 'resolution',
-};
+interface Production {
+  row: RegisteredModel;
+  model: LocalModel;
+}
 
 /**
  * Trains the local classification and resolution models on a dataset commit's train split
@@ -62,37 +62,54 @@ export class TrainModelsUseCase {
     const { tenant, dataset } = request;
     const commit = await this.datasets.commit(tenant, dataset, request.ref);
     const set = trainingSetOf(tenant, await this.datasets.examples(tenant, dataset, commit));
-    const started = performance.now();
-    const run = `local-${commit.slice(0, 12)}`;
-    const candidate = retrainLocalModel({ corrections: set.train, version: run }).model;
-    const trainingMs = Math.round(performance.now() - started);
-    const artifact = artifactOf(candidate);
-    const scoredCandidate = evaluateCorrections(candidate, set.validation);
-    const lineage = {
-      dataset,
-      commit,
-      feature_space: FEATURE_SPACE_VERSION,
-      code_revision: codeRevision(),
-      train_examples: set.train.length,
-      validation_examples: set.validation.length,
-      trigger: request.trigger,
+    const rules = {
+      margin: this.config.LEARNING_PROMOTION_MARGIN,
+      maxRecallDrop: this.config.LEARNING_MAX_RECALL_DROP,
+      minSupport: this.config.LEARNING_RECALL_MIN_SUPPORT,
+      maxRegression: this.config.LEARNING_MAX_REGRESSION,
     };
 
     const models = await this.registry.transaction(async (tx) => {
       await this.registry.lockTenant(tx, tenant);
+      const production = {} as Record<ServedModelName, Production>;
+      for (const name of SERVED_MODELS)
+        production[name] = await this.productionOf(tx, tenant, name);
+      const reference = referenceExamples();
+      const productionReference = {
+        classification: evaluateCorrections(production.classification.model, reference),
+        resolution: evaluateCorrections(production.resolution.model, reference),
+      };
+      const candidate = trainCandidate(
+        set.train,
+        set.validation,
+        reference,
+        `local-${commit.slice(0, 12)}`,
+      );
+      const artifact = artifactOf(candidate.model);
       await this.registry.saveArtifact(artifact.hash, artifact.bytes, tx);
+      const lineage = {
+        dataset,
+        commit,
+        feature_space: FEATURE_SPACE_VERSION,
+        code_revision: codeRevision(),
+        train_examples: set.train.length,
+        validation_examples: set.validation.length,
+        trigger: request.trigger,
+        training_ms: candidate.trainingMs,
+      };
       const out: TrainingOutcome['models'] = [];
       for (const name of SERVED_MODELS) {
-        const production = await this.productionOf(tx, tenant, name, set.validation);
+        const task = TASK[name];
+        const prod = production[name];
+        const prodReference = productionReference[name][task];
         const decision = decidePromotion(
-          scoredCandidate[TASK[name]],
-          production.metrics,
-          modelVersionOf(production.row),
-          {
-            margin: this.config.LEARNING_PROMOTION_MARGIN,
-            maxRecallDrop: this.config.LEARNING_MAX_RECALL_DROP,
-            minSupport: this.config.LEARNING_RECALL_MIN_SUPPORT,
-          },
+          candidate.validation[task],
+          evaluateCorrections(prod.model, set.validation)[task],
+          modelVersionOf(prod.row),
+          rules,
+          prodReference && candidate.reference[task]
+            ? { candidate: candidate.reference[task].accuracy, production: prodReference.accuracy }
+            : null,
         );
         const row = await this.registry.insert(tx, {
           tenant,
@@ -102,7 +119,10 @@ export class TrainModelsUseCase {
           artifact_hash: artifact.hash,
           stage: 'staging',
           lineage,
-          metrics: metricsOf(scoredCandidate[TASK[name]]),
+          metrics: {
+            ...metricsOf(candidate.validation[task]),
+            reference: candidate.reference[task],
+          },
           decision: decision as unknown as Record<string, unknown>,
         });
         await this.registry.recordChange(
@@ -115,13 +135,8 @@ export class TrainModelsUseCase {
           request.actor,
         );
         if (decision.promote) {
-          await this.registry.setStage(
-            tx,
-            production.row,
-            'archived',
-            `replaced by ${modelVersionOf(row)}`,
-            request.actor,
-          );
+          const why = `replaced by ${modelVersionOf(row)}`;
+          await this.registry.setStage(tx, prod.row, 'archived', why, request.actor);
           await this.registry.setStage(tx, row, 'production', decision.reason, request.actor);
           row.stage = 'production';
         }
@@ -143,7 +158,7 @@ export class TrainModelsUseCase {
         validation: set.validation.length,
         skipped: set.skipped,
       },
-      training_ms: trainingMs,
+      training_ms: Number(models[0]?.lineage.training_ms ?? 0),
       models,
       published,
     };
@@ -157,16 +172,13 @@ export class TrainModelsUseCase {
     tx: EntityManager,
     tenant: string,
     name: ServedModelName,
-    validation: CorrectionExample[],
-  ): Promise<{ row: RegisteredModel; metrics: DecisionMetrics | undefined }> {
+  ): Promise<Production> {
     const [current] = (await this.registry.production(tenant, tx)).filter((m) => m.name === name);
     if (current) {
       const hash = current.artifact_hash;
-      const bytes = (await this.registry.artifacts([hash])).get(hash)!;
-      return { row: current, metrics: evaluateCorrections(modelOf(bytes), validation)[TASK[name]] };
+      return { row: current, model: modelOf((await this.registry.artifacts([hash])).get(hash)!) };
     }
     const model = shippedModel();
-    const metrics = evaluateCorrections(model, validation)[TASK[name]];
     const artifact = artifactOf(model);
     await this.registry.saveArtifact(artifact.hash, artifact.bytes, tx);
     const row = await this.registry.insert(tx, {
@@ -183,7 +195,7 @@ export class TrainModelsUseCase {
         code_revision: codeRevision(),
         seed_model: model.version,
       },
-      metrics: metricsOf(metrics),
+      metrics: {},
       decision: null,
     });
     await this.registry.recordChange(
@@ -195,7 +207,7 @@ export class TrainModelsUseCase {
       'the shipped model',
       'refinery',
     );
-    return { row, metrics };
+    return { row, model };
   }
 }
 
