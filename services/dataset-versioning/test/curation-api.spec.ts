@@ -248,9 +248,12 @@ describe('curation: candidates, labeling, exports', () => {
       'Parcel is five days late and tracking has not moved since the depot.',
     );
     const murky = exception('OTHER', 'Something about the thing, please check.');
-    const added = await api.ok<{ examples: Ex[] }>('POST', '/api/datasets/uncertain/examples', {
-      examples: [clear, murky],
-    });
+    // Two requests: examples added together are as old as each other (ties go by id).
+    const add = (example: typeof clear) =>
+      api.ok<{ examples: Ex[] }>('POST', '/api/datasets/uncertain/examples', {
+        examples: [example],
+      });
+    const added = { examples: [...(await add(clear)).examples, ...(await add(murky)).examples] };
     const session = await api.ok<{ id: string }>('POST', '/api/labeling/sessions', {
       dataset: 'uncertain',
       session_type: 'validation',

@@ -3,6 +3,7 @@ import { generateDriftedExceptions, type SeedExample } from '@refinery/ai';
 import { filterOf, STREAMS, type EventPayload } from '@refinery/contracts';
 import {
   Bus,
+  completedException,
   startServiceProcess,
   storedMessages,
   TestTenants,
@@ -12,6 +13,14 @@ import {
 } from '@refinery/testing';
 
 type Published = EventPayload<'models.published'>;
+
+interface Explanation {
+  model_id: number | null;
+  model_version: string;
+  prediction: number;
+  top_features: string[];
+  explanation_text: string;
+}
 
 interface Model {
   id: number;
@@ -185,6 +194,38 @@ describe('model registry', () => {
       ['rolled_back', 'classification@1'],
       ['promoted', 'classification@2'],
     ]);
+  });
+
+  it('stores why a registry model answered, linked to its registry entry', async () => {
+    const [production] = (await models()).filter((m) => m.stage === 'production');
+    const event = completedException(tenant.slug, {
+      label: 'DAMAGED_ITEM',
+      action: 'RESHIP',
+      confidence: 0.62,
+      model: `classification@${production.version}`,
+      explanation: [
+        { feature: 'word:wrecked', weight: 1.4 },
+        { feature: 'carrier:DHL', weight: 0.2 },
+        { feature: 'word:late', weight: -0.3 },
+      ],
+    });
+    await bus.publish(event);
+    const [explained] = await waitFor(async () => {
+      const rows = await ok<Explanation[]>(
+        learning.url,
+        'GET',
+        `/api/explanations/${event.payload.record_id}`,
+      );
+      return rows.length > 0 && rows;
+    });
+    expect(explained).toMatchObject({
+      model_id: production.id,
+      model_version: `classification@${production.version}`,
+      prediction: 0.62,
+      top_features: ['word:wrecked', 'carrier:DHL'],
+      explanation_text:
+        'DAMAGED_ITEM at confidence 0.62, mostly from word:wrecked (+1.40) and carrier:DHL (+0.20); against it: word:late (−0.30).',
+    });
   });
 
   it('keeps a candidate that does not beat production in staging, with the reason', async () => {

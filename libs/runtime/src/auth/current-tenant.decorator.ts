@@ -17,6 +17,15 @@ export const CurrentTenant = createParamDecorator(
   },
 );
 
+/**
+ * The tenant the request acts for when it names one: the key's own, or the one the operator
+ * named (`?tenant=`, which the guard takes off the query). Undefined for the operator naming none.
+ */
+export const ActingTenant = createParamDecorator(
+  (_: unknown, context: ExecutionContext): TenantRef | undefined =>
+    context.switchToHttp().getRequest<AuthenticatedRequest>().tenant,
+);
+
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, context: ExecutionContext): Principal => {
     const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;

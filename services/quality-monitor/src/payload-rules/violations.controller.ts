@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequireScope, type Principal } from '@refinery/runtime';
+import { ActingTenant, RequireScope, type TenantRef } from '@refinery/runtime';
 import { ListViolationsUseCase, violationFilterOf } from './list-violations.use-case';
 
 @ApiTags('quality rules')
@@ -16,7 +16,7 @@ export class ViolationsController {
   @ApiQuery({ name: 'rule', required: false })
   @ApiQuery({ name: 'record_id', required: false })
   @ApiQuery({ name: 'limit', required: false })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: unknown) {
-    return this.violations.execute(violationFilterOf(principal, query));
+  list(@ActingTenant() tenant: TenantRef | undefined, @Query() query: unknown) {
+    return this.violations.execute(violationFilterOf(tenant, query));
   }
 }
