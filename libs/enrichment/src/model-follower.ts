@@ -37,6 +37,8 @@ export class ModelFollower {
     waitMs = 15_000,
   ) {
     this.log = new Logger(stage);
+    // Both series from the start, so a dashboard shows 0 rather than nothing.
+    for (const outcome of ['loaded', 'rejected']) this.metrics.swaps.inc({ stage, outcome }, 0);
     this.ready = new Promise<void>((resolve) => {
       this.caughtUp = resolve;
       setTimeout(() => {
