@@ -9,6 +9,11 @@ const OwnConfigSchema = BaseConfigSchema.extend({
   LEARNING_APPLY_INTERVAL: durationVar.default(parseDurations('30s')[0]),
   /** How often the materialized views are refreshed; 0 turns the schedule off. */
   LEARNING_REFRESH_INTERVAL: durationVar.default(parseDurations('5m')[0]),
+  /**
+   * How often every tenant's serving models are announced again (and once at start): a stage
+   * starting reads the last announcement, which the stream keeps 30 days; 0 turns it off.
+   */
+  LEARNING_REPUBLISH_INTERVAL: durationVar.default(parseDurations('24h')[0]),
   /** Cosine similarity from which a new item is a duplicate of an existing one. */
   LEARNING_SIMILARITY_THRESHOLD: z.coerce.number().min(0).max(1).default(0.85),
   /** Follow one tenant only, under consumers of its own: dedicated instances, isolated tests. */

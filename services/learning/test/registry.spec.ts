@@ -58,6 +58,7 @@ describe('model registry', () => {
   let other: TestTenant;
   let datasets: ServiceProcess;
   let learning: ServiceProcess;
+  let learningEnv: Record<string, string>;
   let bus: Bus;
   const operator = TestTenants.operatorKey();
 
@@ -70,14 +71,15 @@ describe('model registry', () => {
       ...env,
       DATASETS_TENANT: tenant.slug,
     });
-    learning = await startServiceProcess('learning', {
+    learningEnv = {
       ...env,
       LEARNING_TENANT: tenant.slug,
       LEARNING_APPLY_INTERVAL: '0',
       LEARNING_REFRESH_INTERVAL: '0',
       DATASETS_URL: datasets.url,
       LEARNING_RETRAIN_MIN_CORRECTED: '100',
-    });
+    };
+    learning = await startServiceProcess('learning', learningEnv);
     bus = await Bus.open();
   }, 60_000);
   afterAll(async () => {
@@ -245,6 +247,17 @@ describe('model registry', () => {
       '/api/models/classification/compare?a=2&b=3',
     );
     expect(Math.abs(compared.difference.accuracy)).toBeLessThan(0.01);
+  }, 60_000);
+
+  it('announces every production model again when learning starts', async () => {
+    await learning.stop();
+    learning = await startServiceProcess('learning', learningEnv);
+    const again = await waitFor(async () => {
+      const announced = (await announcements()).map((m) => m.data.data);
+      const republished = announced.filter((a) => a.reason === 'republished');
+      return republished.length >= 2 && republished;
+    });
+    expect(again.map((a) => a.model_version).sort()).toEqual(['classification@2', 'resolution@2']);
   }, 60_000);
 
   it('answers bad input with a 4xx naming it, and shows another tenant nothing', async () => {

@@ -1,35 +1,22 @@
-import { Controller, Inject, Logger, type OnApplicationBootstrap, type Type } from '@nestjs/common';
+import { Controller, Inject, type Type } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { filterOf, readerOf, STREAMS, type EventPayload } from '@refinery/contracts';
 import { JetStreamConsumer, NonRetryableError, type InboundMessage } from '@refinery/messaging';
 import { LEARNING_CONFIG, type LearningConfig } from '../config';
 import { learningDurable } from '../interactions/interactions.controller';
 import { DatasetUnavailableError } from './dataset-client';
-import { PublishModelsUseCase } from './publish-models.use-case';
 import { TrainModelsUseCase } from './train-models.use-case';
 
 type Committed = EventPayload<'datasets.committed'>;
 
-/**
- * Retrains on a dataset commit that brings enough corrections to the retraining branch, and
- * announces every tenant's serving set again at start.
- */
+/** Retrains on a dataset commit that brings enough corrections to the retraining branch. */
 export function retrainingController(tenant?: string): Type {
   @Controller()
-  class RetrainingController implements OnApplicationBootstrap {
-    private readonly log = new Logger('model-registry');
-
+  class RetrainingController {
     constructor(
       @Inject(LEARNING_CONFIG) private readonly config: LearningConfig,
       private readonly training: TrainModelsUseCase,
-      private readonly publish: PublishModelsUseCase,
     ) {}
-
-    async onApplicationBootstrap(): Promise<void> {
-      await this.publish.republishAll().catch((error: unknown) => {
-        this.log.error(`could not announce the serving models again: ${String(error)}`);
-      });
-    }
 
     /** One commit at a time: training takes a second or two and each one reads the registry. */
     @JetStreamConsumer({
