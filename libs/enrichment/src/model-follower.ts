@@ -31,8 +31,8 @@ export class ModelFollower {
   constructor(
     private readonly nc: NatsConnection,
     private readonly served: ServedModels,
-    private readonly stage: string,
     private readonly model: string,
+    private readonly stage: string,
     private readonly tenant: string | undefined,
     waitMs = 15_000,
   ) {

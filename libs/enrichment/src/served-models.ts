@@ -25,7 +25,8 @@ export class ServedModels {
 
   constructor(
     readonly fallback: AiProvider,
-    private readonly name: ServedModelName | undefined,
+    /** The registry model served; none when the stage serves only the configured provider. */
+    readonly name: ServedModelName | undefined,
     private readonly load: ModelLoader,
   ) {}
 

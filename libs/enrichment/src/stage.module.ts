@@ -194,8 +194,8 @@ export class StageModule {
           inject: [NATS_CONNECTION],
           useFactory: (nc: NatsConnection) =>
             new ModelFollowing(
-              config.AI_PROVIDER === 'local' && stage.model
-                ? new ModelFollower(nc, served, stage.name, stage.model, config.ENRICHMENT_TENANT)
+              served.name
+                ? new ModelFollower(nc, served, served.name, stage.name, config.ENRICHMENT_TENANT)
                 : undefined,
             ),
         },

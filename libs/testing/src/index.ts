@@ -1,4 +1,5 @@
 export * from './eventually';
+export * from './api-call';
 export * from './free-port';
 export * from './nats-server';
 export * from './stream-counts';

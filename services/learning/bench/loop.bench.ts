@@ -26,6 +26,7 @@ import {
 } from '@refinery/ai';
 import { filterOf, STREAMS, type EventPayload } from '@refinery/contracts';
 import {
+  apiOk,
   benchLog as log,
   freshServicesDatabase,
   machine,
@@ -83,16 +84,8 @@ async function main() {
       LEARNING_APPLY_INTERVAL: '1s',
     });
 
-    const call = async <T>(base: string, method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { 'x-api-key': tenant.apiKey, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return (text ? JSON.parse(text) : null) as T;
-    };
+    const call = <T>(base: string, method: string, path: string, body?: unknown) =>
+      apiOk<T>(base, tenant.apiKey, method, path, body);
 
     const sent = new Map<string, Sent>();
     const send = async (examples: SeedExample[]) => {

@@ -19,7 +19,6 @@ import { FindSimilarUseCase } from './queue/find-similar.use-case';
 import { ListQueueUseCase } from './queue/list-queue.use-case';
 import { QueueController } from './queue/queue.controller';
 import { QueueRepository } from './queue/queue.repository';
-import { DatasetClient } from './registry/dataset-client';
 import { ModelRegistryUseCase } from './registry/model-registry.use-case';
 import { PublishModelsUseCase } from './registry/publish-models.use-case';
 import { RegistryController } from './registry/registry.controller';
@@ -29,7 +28,6 @@ import { StageModelUseCase } from './registry/stage-model.use-case';
 import { TrainModelsUseCase } from './registry/train-models.use-case';
 import { ConsoleController } from './review/console.controller';
 import { GetLabelingUseCase } from './review/get-labeling.use-case';
-import { LabelingClient } from './review/labeling.client';
 import { ListReviewQueueUseCase } from './review/list-review-queue.use-case';
 import { ReviewController } from './review/review.controller';
 import { ReviewRepository } from './review/review.repository';
@@ -37,6 +35,7 @@ import { Schedules } from './schedules';
 import { StoreTranscriptsUseCase } from './transcripts/store-transcripts.use-case';
 import { transcriptsController } from './transcripts/transcripts.controller';
 import { TranscriptsRepository } from './transcripts/transcripts.repository';
+import { DatasetClient } from './shared/dataset-client';
 import { embedderProvider } from './shared/embedder.provider';
 
 @Module({})
@@ -87,7 +86,6 @@ export class AppModule implements OnModuleInit {
         Schedules,
         ReviewRepository,
         ListReviewQueueUseCase,
-        LabelingClient,
         GetLabelingUseCase,
         DatasetClient,
         RegistryRepository,

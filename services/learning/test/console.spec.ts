@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  apiOk,
   Bus,
   completedException,
   startServiceProcess,
@@ -76,15 +77,8 @@ describe('the review console', () => {
   let page: Page;
   const records: string[] = [];
 
-  const call = async <T>(service: ServiceProcess, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${service.url}${path}`, {
-      method,
-      headers: { 'x-api-key': tenant.apiKey, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
+  const call = <T>(service: ServiceProcess, method: string, path: string, body?: unknown) =>
+    apiOk<T>(service.url, tenant.apiKey, method, path, body);
 
   /** A dataset two labelers labelled, agreeing on five examples of six. */
   async function labelledDataset(name: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { subjectOf, type EventPayload } from '@refinery/contracts';
 import {
+  apiCall,
   Bus,
   completedException,
   receivedTranscript,
@@ -67,14 +68,8 @@ describe('learning', () => {
     await tenants?.close();
   });
 
-  const call = async (method: string, path: string, body?: unknown, key = tenant.apiKey) => {
-    const res = await fetch(`${learning.url}${path}`, {
-      method,
-      headers: { 'x-api-key': key, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json().catch(() => null)) as Answer };
-  };
+  const call = (method: string, path: string, body?: unknown, key = tenant.apiKey) =>
+    apiCall<Answer>(learning.url, key, method, path, body);
 
   const enriched = async (answer: Parameters<typeof completedException>[1]) => {
     const event = completedException(tenant.slug, answer);

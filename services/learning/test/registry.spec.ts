@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { generateDriftedExceptions, type SeedExample } from '@refinery/ai';
 import { filterOf, STREAMS, type EventPayload } from '@refinery/contracts';
 import {
+  apiCall,
+  apiOk,
   Bus,
   completedException,
   startServiceProcess,
@@ -89,26 +91,15 @@ describe('model registry', () => {
     await tenants?.close();
   });
 
-  const call = async <T>(
+  const call = <T>(
     base: string,
     method: string,
     path: string,
     body?: unknown,
     key = tenant.apiKey,
-  ) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'x-api-key': key, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json().catch(() => null)) as T };
-  };
-  const ok = async <T>(base: string, method: string, path: string, body?: unknown) => {
-    const res = await call<T>(base, method, path, body);
-    if (res.status >= 300)
-      throw new Error(`${method} ${path} -> ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
+  ) => apiCall<T>(base, key, method, path, body);
+  const ok = <T>(base: string, method: string, path: string, body?: unknown) =>
+    apiOk<T>(base, tenant.apiKey, method, path, body);
   const models = (name = 'classification') =>
     ok<Model[]>(learning.url, 'GET', `/api/models?name=${name}`);
   const announcements = () =>

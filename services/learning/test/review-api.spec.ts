@@ -1,5 +1,6 @@
 import { eventOf } from '@refinery/contracts';
 import {
+  apiCall,
   Bus,
   completedException,
   freePort,
@@ -84,14 +85,8 @@ describe('the review queue', () => {
     await tenants?.close();
   });
 
-  const call = async (method: string, path: string, body?: unknown, key = tenant.apiKey) => {
-    const res = await fetch(`${learning.url}${path}`, {
-      method,
-      headers: { 'x-api-key': key, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json().catch(() => null)) as Answer };
-  };
+  const call = (method: string, path: string, body?: unknown, key = tenant.apiKey) =>
+    apiCall<Answer>(learning.url, key, method, path, body);
 
   const enriched = async (confidence: number) => {
     const event = completedException(tenant.slug, {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ServedModelName } from '@refinery/contracts';
 import { ProblemException, problemFor } from '@refinery/runtime';
-import { DatasetUnavailableError } from './dataset-client';
+import { DatasetUnavailableError } from '../shared/dataset-client';
 import { RegistryRepository, type RegisteredModel } from './registry.repository';
 
 const notFound = (detail: string) => new ProblemException(problemFor(404, detail));

@@ -4,7 +4,7 @@ import { filterOf, readerOf, STREAMS, type EventPayload } from '@refinery/contra
 import { JetStreamConsumer, NonRetryableError, type InboundMessage } from '@refinery/messaging';
 import { LEARNING_CONFIG, type LearningConfig } from '../config';
 import { learningDurable } from '../interactions/interactions.controller';
-import { DatasetUnavailableError } from './dataset-client';
+import { DatasetUnavailableError } from '../shared/dataset-client';
 import { TrainModelsUseCase } from './train-models.use-case';
 
 type Committed = EventPayload<'datasets.committed'>;

@@ -3,6 +3,7 @@ import {
   evaluateCorrections,
   FEATURE_SPACE_VERSION,
   referenceExamples,
+  type CorrectionMetrics,
   type DecisionMetrics,
   type LocalModel,
 } from '@refinery/ai';
@@ -11,7 +12,7 @@ import type { EntityManager } from 'typeorm';
 import { LEARNING_CONFIG, type LearningConfig } from '../config';
 import { TASK, trainCandidate } from './candidate-training';
 import { codeRevision } from './code-revision';
-import { DatasetClient } from './dataset-client';
+import { DatasetClient } from '../shared/dataset-client';
 import { artifactOf, modelOf, modelVersionOf, shippedModel } from './model-artifacts';
 import { decidePromotion, type PromotionDecision } from './promotion-policy';
 import { PublishModelsUseCase } from './publish-models.use-case';
@@ -37,9 +38,14 @@ export interface TrainingOutcome {
   published: boolean;
 }
 
-interface Production {
+/** A model's scores where a candidate is compared with it. */
+interface Scored {
+  validation: CorrectionMetrics;
+  reference: CorrectionMetrics;
+}
+
+interface Production extends Scored {
   row: RegisteredModel;
-  model: LocalModel;
 }
 
 /**
@@ -71,14 +77,22 @@ export class TrainModelsUseCase {
 
     const models = await this.registry.transaction(async (tx) => {
       await this.registry.lockTenant(tx, tenant);
-      const production = {} as Record<ServedModelName, Production>;
-      for (const name of SERVED_MODELS)
-        production[name] = await this.productionOf(tx, tenant, name);
       const reference = referenceExamples();
-      const productionReference = {
-        classification: evaluateCorrections(production.classification.model, reference),
-        resolution: evaluateCorrections(production.resolution.model, reference),
-      };
+      // Classification and resolution often share one artifact: each is scored once.
+      const scored = new Map<string, Scored>();
+      const production = {} as Record<ServedModelName, Production>;
+      for (const name of SERVED_MODELS) {
+        const { row, model } = await this.productionOf(tx, tenant, name);
+        let scores = scored.get(row.artifact_hash);
+        if (!scores) {
+          scores = {
+            validation: evaluateCorrections(model, set.validation),
+            reference: evaluateCorrections(model, reference),
+          };
+          scored.set(row.artifact_hash, scores);
+        }
+        production[name] = { row, ...scores };
+      }
       const candidate = trainCandidate(
         set.train,
         set.validation,
@@ -101,10 +115,10 @@ export class TrainModelsUseCase {
       for (const name of SERVED_MODELS) {
         const task = TASK[name];
         const prod = production[name];
-        const prodReference = productionReference[name][task];
+        const prodReference = prod.reference[task];
         const decision = decidePromotion(
           candidate.validation[task],
-          evaluateCorrections(prod.model, set.validation)[task],
+          prod.validation[task],
           modelVersionOf(prod.row),
           rules,
           prodReference && candidate.reference[task]
@@ -172,7 +186,7 @@ export class TrainModelsUseCase {
     tx: EntityManager,
     tenant: string,
     name: ServedModelName,
-  ): Promise<Production> {
+  ): Promise<{ row: RegisteredModel; model: LocalModel }> {
     const [current] = (await this.registry.production(tenant, tx)).filter((m) => m.name === name);
     if (current) {
       const hash = current.artifact_hash;

@@ -8,7 +8,7 @@ import {
   type AiLabel,
   type EnrichedRecordType,
 } from '@refinery/contracts';
-import type { DatasetRow } from './dataset-client';
+import type { DatasetRow } from '../shared/dataset-client';
 
 export interface TrainingSet {
   /** One per record of the train split: its label, its action, or both. */

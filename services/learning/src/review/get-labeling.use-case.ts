@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { LabelingClient } from './labeling.client';
+import { problemFor, ProblemException } from '@refinery/runtime';
+import { DatasetClient, DatasetUnavailableError } from '../shared/dataset-client';
+
+/** A person waits on the console: past this, the page says dataset-versioning cannot answer. */
+const TIMEOUT_MS = 5_000;
 
 interface Dataset {
   name: string;
@@ -19,16 +23,25 @@ export interface LabelingFigures {
 /** The console's labeling page: each of the tenant's datasets with its labelers' agreement. */
 @Injectable()
 export class GetLabelingUseCase {
-  constructor(private readonly datasets: LabelingClient) {}
+  constructor(private readonly datasets: DatasetClient) {}
 
   async execute(apiKey: string): Promise<LabelingFigures> {
-    const list = await this.datasets.get<Dataset[]>('/api/datasets', apiKey);
+    // Whatever keeps an answer from coming back is a 502 that names the service.
+    const get = async <T>(path: string, query: Record<string, string> = {}): Promise<T> => {
+      try {
+        return JSON.parse(await this.datasets.get(path, apiKey, query, TIMEOUT_MS)) as T;
+      } catch (error) {
+        if (error instanceof DatasetUnavailableError)
+          throw new ProblemException(problemFor(502, error.message));
+        throw error;
+      }
+    };
+    const list = await get<Dataset[]>('/api/datasets');
     const figures = await Promise.all(
       list.map(async ({ name, description, created_at }) => {
-        const query = `?dataset=${encodeURIComponent(name)}`;
         const [agreement, labelers] = await Promise.all([
-          this.datasets.get<Agreement>(`/api/labeling/agreement${query}`, apiKey),
-          this.datasets.get<Labeler[]>(`/api/labeling/labelers${query}`, apiKey),
+          get<Agreement>('/api/labeling/agreement', { dataset: name }),
+          get<Labeler[]>('/api/labeling/labelers', { dataset: name }),
         ]);
         return { name, description, created_at, agreement, labelers };
       }),
