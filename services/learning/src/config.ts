@@ -32,8 +32,6 @@ const OwnConfigSchema = BaseConfigSchema.extend({
   LEARNING_PROMOTION_MARGIN: z.coerce.number().min(0).max(1).default(0.01),
   /** The most any label's recall may fall for a candidate to be promoted. */
   LEARNING_MAX_RECALL_DROP: z.coerce.number().min(0).max(1).default(0.05),
-  /** Labels with fewer Gold validation examples than this cannot veto a promotion. */
-  LEARNING_RECALL_MIN_SUPPORT: z.coerce.number().int().min(1).default(10),
   /** The most a candidate's accuracy may fall on the seed set's held-out split. */
   LEARNING_MAX_REGRESSION: z.coerce.number().min(0).max(1).default(0.01),
 });

@@ -43,9 +43,23 @@ interface Model {
 /** A reviewer's corrections of drifted exceptions, as dataset-versioning keeps them. */
 function correctedExamples(examples: SeedExample[]) {
   const labels = { source: 'correction', confidence: 1, reason: 'checked by a reviewer' };
-  return examples.flatMap((e) => [
-    { type: 'classification', input: e.record.payload, output: { label: e.label }, labels },
-    { type: 'resolution', input: e.record.payload, output: { action: e.action }, labels },
+  // Fixed ids: the export's split follows them, so every run trains and scores on the same rows.
+  const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+  return examples.flatMap((e, i) => [
+    {
+      id: id(2 * i),
+      type: 'classification',
+      input: e.record.payload,
+      output: { label: e.label },
+      labels,
+    },
+    {
+      id: id(2 * i + 1),
+      type: 'resolution',
+      input: e.record.payload,
+      output: { action: e.action },
+      labels,
+    },
   ]);
 }
 

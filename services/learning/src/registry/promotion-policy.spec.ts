@@ -14,7 +14,7 @@ const metrics = (
   recall,
   support: Object.fromEntries(Object.keys(recall).map((label) => [label, support])),
 });
-const rules = { margin: 0.01, maxRecallDrop: 0.05, minSupport: 10, maxRegression: 0.01 };
+const rules = { margin: 0.01, maxRecallDrop: 0.05, maxRegression: 0.01 };
 
 describe('decidePromotion', () => {
   it('promotes a candidate that beats production by the margin and costs no label recall', () => {
@@ -26,7 +26,7 @@ describe('decidePromotion', () => {
     );
     expect(d).toMatchObject({ promote: true, accuracy: { candidate: 0.9, production: 0.7 } });
     expect(d.reason).toBe(
-      "accuracy 0.900 against classification@1's 0.700 (+0.200) on 50 Gold validation examples; no label with 10 or more examples loses more than 0.05 recall",
+      "accuracy 0.900 against classification@1's 0.700 (+0.200) on 50 Gold validation examples; no label with 20 or more examples loses more than 0.05 recall",
     );
   });
 

@@ -5,8 +5,6 @@ export interface PromotionRules {
   margin: number;
   /** The most any label's recall may fall. */
   maxRecallDrop: number;
-  /** Labels with fewer true validation examples than this are too few to veto on. */
-  minSupport: number;
   /** The most accuracy may fall on the reference data (the seed set's held-out split). */
   maxRegression: number;
 }
@@ -29,8 +27,7 @@ const f = (n: number) => n.toFixed(3);
 /**
  * Promote only a candidate that beats production on the same Gold validation examples by the
  * margin, does not regress on the reference data (what the model handled before) and costs no
- * label more than the allowed recall. A label with fewer than `minSupport`
- * examples cannot veto: at 8 examples one miss moves its recall by 0.125, noise, not a finding.
+ * label more than the allowed recall, among the labels with enough examples to show such a drop.
  */
 export function decidePromotion(
   candidate: DecisionMetrics | undefined,
@@ -50,10 +47,13 @@ export function decidePromotion(
     };
   }
   const accuracy = { candidate: candidate.accuracy, production: production.accuracy };
+  // A label vetoes only when one miss moves its recall by no more than the allowed drop: at 11
+  // examples one miss is 0.09, noise rather than a finding (20 examples for a drop of 0.05).
+  const minSupport = rules.maxRecallDrop > 0 ? Math.ceil(1 / rules.maxRecallDrop - 1e-9) : 1;
   const drops = Object.entries(candidate.recall).flatMap(([label, recall]) => {
     const before = production.recall[label];
     if (recall === null || before === null || before === undefined) return [];
-    if ((candidate.support[label] ?? 0) < rules.minSupport) return [];
+    if ((candidate.support[label] ?? 0) < minSupport) return [];
     return before - recall > rules.maxRecallDrop
       ? [{ label, production: before, candidate: recall }]
       : [];
@@ -94,6 +94,6 @@ export function decidePromotion(
     promote: true,
     accuracy,
     examples: candidate.examples,
-    reason: `accuracy ${f(candidate.accuracy)} against ${productionVersion}'s ${f(production.accuracy)} (+${f(gain)}) ${on}; no label with ${rules.minSupport} or more examples loses more than ${rules.maxRecallDrop} recall`,
+    reason: `accuracy ${f(candidate.accuracy)} against ${productionVersion}'s ${f(production.accuracy)} (+${f(gain)}) ${on}; no label with ${minSupport} or more examples loses more than ${rules.maxRecallDrop} recall`,
   };
 }

@@ -71,7 +71,6 @@ export class TrainModelsUseCase {
     const rules = {
       margin: this.config.LEARNING_PROMOTION_MARGIN,
       maxRecallDrop: this.config.LEARNING_MAX_RECALL_DROP,
-      minSupport: this.config.LEARNING_RECALL_MIN_SUPPORT,
       maxRegression: this.config.LEARNING_MAX_REGRESSION,
     };
 
