@@ -108,6 +108,9 @@ export async function removeTenants(db: DataSource, tenants: string[]): Promise<
   await db.query('DELETE FROM voice_transcripts WHERE tenant = ANY($1)', [tenants]);
   await db.query('DELETE FROM learning_queue WHERE tenant = ANY($1)', [tenants]);
   await db.query('DELETE FROM learning_audit_log WHERE tenant = ANY($1)', [tenants]);
+  // Deleted vectors stay in the HNSW graph until a vacuum, and a search that meets thousands of
+  // them (a suite removes 22,000) misses live items. Autovacuum gets there; suites do not wait.
+  await db.query('VACUUM learning_embeddings');
 }
 
 export interface InteractionFields {
