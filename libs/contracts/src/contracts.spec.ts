@@ -83,7 +83,7 @@ describe('subjects', () => {
     expect(() => subjectOf('records.received', { tenant: 'a.b', type: 'order' })).toThrow(/tenant/);
   });
 
-  it('reads every stage event of a tenant, and nothing else, through one filter', () => {
+  it('reads every stage event of a tenant, and the batch reports, through one filter', () => {
     expect(filterOfAll(STAGE_EVENTS, { tenant: 'acme' })).toBe('enrichment.*.*.acme');
     const filter = filterOfAll(STAGE_EVENTS).split('.');
     const matched = (Object.keys(EVENTS) as EventName[]).filter((name) => {
@@ -94,7 +94,7 @@ describe('subjects', () => {
         template.every((t, i) => filter[i] === '*' || t.startsWith('{') || t === filter[i])
       );
     });
-    expect(matched.sort()).toEqual([...STAGE_EVENTS].sort());
+    expect(matched.sort()).toEqual([...STAGE_EVENTS, 'enrichment.batch'].sort());
   });
 
   it('refuses one filter where a fixed token would match other subjects too', () => {

@@ -10,6 +10,7 @@ import {
   ReprocessRequestedSchema,
   StageEscalatedSchema,
   StageFailedSchema,
+  StageBatchSchema,
   StageRetryingSchema,
 } from './enrichment/enriched-record';
 import {
@@ -140,11 +141,7 @@ export const EVENTS = {
     summary:
       'A stage finished a record (COMPLETED or SKIPPED): the input with every stage report so far; the next stage starts here',
     publishers: [ownStage('order-analysis'), ownStage('classification')],
-    subscribers: [
-      after('classification', 'order-analysis'),
-      after('resolution', 'classification'),
-      QUALITY_MONITOR,
-    ],
+    subscribers: [after('classification', 'order-analysis'), after('resolution', 'classification')],
   }),
   'enrichment.failed': event({
     subject: 'enrichment.{stage}.failed.{tenant}',
@@ -153,7 +150,7 @@ export const EVENTS = {
     summary:
       'A stage gave up on a record after its last retry: status FAILED, outputs NULL, the errors of every attempt; the message is also in the DLQ',
     publishers: STAGES.map(ownStage),
-    subscribers: [QUALITY_MONITOR],
+    subscribers: [],
     outside: { readers: ['operators'] },
   }),
   'enrichment.retrying': event({
@@ -163,7 +160,8 @@ export const EVENTS = {
     summary:
       'An attempt failed (or its confidence was too low) and the record comes back on the retry schedule: status PENDING',
     publishers: STAGES.map(ownStage),
-    subscribers: [QUALITY_MONITOR],
+    subscribers: [],
+    outside: { readers: ['operators'] },
   }),
   'enrichment.reprocess': event({
     subject: 'enrichment.reprocess.{stage}.{tenant}',
@@ -172,8 +170,7 @@ export const EVENTS = {
     summary:
       'Drive a stalled or failed record through `stage` again; the stage honours its retry limit and escalates past it',
     publishers: [QUALITY_MONITOR],
-    // The monitor reads every `enrichment.<a>.<b>.<tenant>` event, these included.
-    subscribers: [...STAGES.map(ownStage), QUALITY_MONITOR],
+    subscribers: STAGES.map(ownStage),
   }),
   'enrichment.escalated': event({
     subject: 'enrichment.{stage}.escalated.{tenant}',
@@ -181,6 +178,17 @@ export const EVENTS = {
     schema: recordEnvelope('enrichment.escalated', StageEscalatedSchema),
     summary:
       'A record past its retry limit was asked for again: it needs a person (a review is requested too)',
+    publishers: STAGES.map(ownStage),
+    subscribers: [],
+    outside: { readers: ['operators'] },
+  }),
+  'enrichment.batch': event({
+    subject: 'enrichment.{stage}.batch.{tenant}',
+    stream: 'ENRICHMENT',
+    // Not about one record: `record_id` is null, `id` is `<batch_id>:<tenant>:<part>`.
+    schema: envelope('enrichment.batch', StageBatchSchema),
+    summary:
+      "A stage's report on one batch for one tenant: each record's status, retries, confidence and the stream sequences of its input and output; the quality monitor's feed",
     publishers: STAGES.map(ownStage),
     subscribers: [QUALITY_MONITOR],
     outside: { readers: ['operators'] },
@@ -193,7 +201,7 @@ export const EVENTS = {
       'The public result: the whole enriched record, published exactly once per record. Every stage report holds its status, output, retries, provider, model version and timings',
     publishers: [service('resolution')],
     // Analytics keeps what each model version answered, and exceptions for churn.
-    subscribers: [QUALITY_MONITOR, LEARNING, DATASETS, service('analytics')],
+    subscribers: [LEARNING, DATASETS, service('analytics')],
     tenantAccess: 'subscribe',
   }),
   'review.requested': event({

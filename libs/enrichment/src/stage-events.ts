@@ -106,3 +106,49 @@ export const reviewRequestedEvent = (
     ...about(work, `${work.recordId}:${stage}:${kind}-review`, at),
     data: { stage, reason, min_confidence: minConfidence, input: work.input, output },
   });
+
+export type BatchRecord = EventPayload<'enrichment.batch'>['data']['records'][number];
+
+/** A report stays well under NATS's 1 MB message limit; a larger batch is sent in parts. */
+const REPORT_BYTES = 256 * 1024;
+
+/**
+ * The stage's reports on one batch, one per tenant (and part): the quality monitor's feed.
+ * Their ids are new for every batch: a batch run again reports again, and the monitor's
+ * projection takes the same report twice as once.
+ */
+export function batchReports(
+  stage: StageName,
+  batchId: string,
+  inputStream: 'RECORDS' | 'ENRICHMENT',
+  rows: readonly (BatchRecord & { tenant: string })[],
+  at: string,
+): PublishItem[] {
+  const byTenant = new Map<string, { parts: BatchRecord[][]; bytes: number }>();
+  for (const { tenant, ...row } of rows) {
+    const bytes = JSON.stringify(row).length;
+    let group = byTenant.get(tenant);
+    if (!group) byTenant.set(tenant, (group = { parts: [[]], bytes: 0 }));
+    if (group.bytes + bytes > REPORT_BYTES && group.parts.at(-1)!.length > 0) {
+      group.parts.push([]);
+      group.bytes = 0;
+    }
+    group.parts.at(-1)!.push(row);
+    group.bytes += bytes;
+  }
+  return [...byTenant].flatMap(([tenant, { parts }]) =>
+    parts.map((records, part) =>
+      eventOf(
+        'enrichment.batch',
+        {
+          id: `${batchId}:${tenant}:${part}`,
+          tenant,
+          occurred_at: at,
+          record_id: null,
+          data: { stage, batch_id: batchId, input_stream: inputStream, records },
+        },
+        { stage },
+      ),
+    ),
+  );
+}

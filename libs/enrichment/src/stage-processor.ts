@@ -26,12 +26,14 @@ import {
 import type { StageConfig } from './config';
 import { mapLimit } from './map-limit';
 import {
+  batchReports,
   completedEvent,
   doneEvent,
   escalatedEvent,
   failedEvent,
   retryingEvent,
   reviewRequestedEvent,
+  type BatchRecord,
 } from './stage-events';
 import {
   recordInputOf,
@@ -147,10 +149,26 @@ export class StageProcessor {
 
     const finished = attempts.filter((a) => isFinal(a.outcome.status));
     const retrying = attempts.filter((a) => a.outcome.status === 'PENDING');
-    const outgoing: PublishItem[] = [
-      ...finished.flatMap((a) => this.events(a.work, reportOf(a.outcome, a.firstAttemptAt))),
-      // Not part of the exactly-once bookkeeping: a lost one is superseded by the next event.
-      ...retrying.map(({ work, message, outcome }) =>
+    // Where each record's done or completed event lands in `outgoing`: its sequence goes into
+    // the batch report, so the monitor can read it back to drive the next stage again.
+    const outputAt = new Map<string, number>();
+    const outgoing: PublishItem[] = [];
+    const add = (recordId: string, events: PublishItem[], report: StageReport<StageName>) => {
+      if (report.status !== 'FAILED') outputAt.set(recordId, outgoing.length);
+      outgoing.push(...events);
+    };
+    for (const a of finished) {
+      const report = reportOf(a.outcome, a.firstAttemptAt);
+      add(a.work.recordId, this.events(a.work, report), report);
+    }
+    for (const row of unpublished) {
+      const report = reportOf(row, row.first_attempt_at);
+      const work = byRecord.get(row.record_id)!.work;
+      add(row.record_id, this.events(work, report), report);
+    }
+    // Not part of the exactly-once bookkeeping: a lost one is superseded by the next event.
+    for (const { work, message, outcome } of retrying) {
+      outgoing.push(
         retryingEvent(
           this.stage.name,
           work,
@@ -159,15 +177,30 @@ export class StageProcessor {
           outcome.errors,
           new Date().toISOString(),
         ),
-      ),
-      ...unpublished.flatMap((row) =>
-        this.events(byRecord.get(row.record_id)!.work, reportOf(row, row.first_attempt_at)),
-      ),
-    ];
+      );
+    }
     for (const row of exhausted) {
       outgoing.push(...this.escalation(byRecord.get(row.record_id)!.work, row));
     }
-    await this.publisher.publishMany(outgoing);
+    const acks = await this.publisher.publishMany(outgoing);
+    const outputSeq = (recordId: string) => {
+      const at = outputAt.get(recordId);
+      return at === undefined ? null : acks[at].seq;
+    };
+    const rows = [
+      ...attempts.map((a) => this.batchRecord(a.message, a.outcome, outputSeq)),
+      ...unpublished.map((row) =>
+        this.batchRecord(byRecord.get(row.record_id)!.message, row, outputSeq),
+      ),
+      ...exhausted.map((row) =>
+        this.batchRecord(byRecord.get(row.record_id)!.message, row, outputSeq, true),
+      ),
+    ];
+    if (rows.length > 0) {
+      const at = new Date().toISOString();
+      const stream = batch[0].stream === 'RECORDS' ? 'RECORDS' : 'ENRICHMENT';
+      await this.publisher.publishMany(batchReports(this.stage.name, batchId, stream, rows, at));
+    }
     await this.records.markPublished(
       attempts.length > 0 ? batchId : null,
       unpublished.map((row) => row.record_id),
@@ -181,6 +214,35 @@ export class StageProcessor {
       .filter((a): a is Attempt & { error: Error } => a.error !== undefined)
       .map(({ message, error }) => ({ message, error }));
     return batchOutcome(failed);
+  }
+
+  /** One record's line in the batch report. */
+  private batchRecord(
+    message: InboundMessage<Inbound>,
+    row: Pick<Outcome, 'record_id' | 'status' | 'retry_count' | 'errors' | 'output'> & {
+      finished_at?: string | Date | null;
+      duration_ms?: number;
+    },
+    outputSeq: (recordId: string) => number | null,
+    escalated = false,
+  ): BatchRecord & { tenant: string } {
+    const { input } = workOf(message.data);
+    const settled = row.status === 'COMPLETED' || row.status === 'SKIPPED';
+    return {
+      tenant: message.data.tenant,
+      record_id: row.record_id,
+      record_type: input.record_type,
+      received_at: input.received_at,
+      status: row.status,
+      retry_count: row.retry_count,
+      errors: settled ? [] : row.errors,
+      confidence: confidenceOf(this.stage.name, row.output as never),
+      duration_ms: row.duration_ms ?? null,
+      finished_at: row.finished_at ? new Date(row.finished_at).toISOString() : null,
+      input_seq: message.sequence,
+      output_seq: outputSeq(row.record_id),
+      escalated: escalated ? this.escalationReason(row) : null,
+    };
   }
 
   /** The events a final outcome publishes; the same ones however often it is rebuilt. */
@@ -206,16 +268,19 @@ export class StageProcessor {
   private escalation(work: StageWork, row: Exhausted): PublishItem[] {
     const name = this.stage.name;
     const at = new Date().toISOString();
-    const reason =
-      row.status === 'FAILED'
-        ? `FAILED after ${row.retry_count} retries and ${this.config.ENRICHMENT_REPROCESS_LIMIT} reprocess attempts: ${row.errors.at(-1) ?? 'no error recorded'}`
-        : `still below confidence ${this.rules.minConfidence} and not labelled`;
+    const reason = this.escalationReason(row);
     this.log.warn(`record ${work.recordId} escalated to a person: ${reason}`);
     const output = row.status === 'FAILED' ? null : (row.output as ClassificationOutput);
     return [
       escalatedEvent(name, work, row, reason, at),
       reviewRequestedEvent(name, work, output, reason, this.rules.minConfidence, at, 'escalated'),
     ];
+  }
+
+  private escalationReason(row: Pick<Exhausted, 'status' | 'retry_count' | 'errors'>): string {
+    return row.status === 'FAILED'
+      ? `FAILED after ${row.retry_count} retries and ${this.config.ENRICHMENT_REPROCESS_LIMIT} reprocess attempts: ${row.errors.at(-1) ?? 'no error recorded'}`
+      : `still below confidence ${this.rules.minConfidence} and not labelled`;
   }
 
   /** Why an answer is too unsure to stand without a person (the contract's rule), if it is. */

@@ -1,6 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { AiProvider } from '@refinery/ai';
-import { eventually } from '@refinery/testing';
+import { filterOf, STAGES, type EventPayload } from '@refinery/contracts';
+import { eventually, storedMessages } from '@refinery/testing';
 import { DataSource } from 'typeorm';
 import { consumersOf, schemaOfStage } from '../src';
 import { analysisStage, TEST_STAGES } from './support/test-stages';
@@ -37,6 +38,54 @@ describe('the enrichment pipeline with the local model', () => {
 
     const row = await pipeline.stageRow(analysisStage, events[0].record_id!);
     expect(row).toMatchObject({ status: 'COMPLETED', retry_count: 0, errors: [], published: true });
+  });
+
+  it("reports each batch to the monitor: every record's status and where its input and output are", async () => {
+    const stored = <T>(stream: string, filter: string) =>
+      storedMessages<T>(pipeline.nc, stream, filter);
+    const { tenant } = pipeline;
+    const received = await stored<{ record_id: string }>(
+      'RECORDS',
+      filterOf('records.received', { tenant }),
+    );
+    const enrichment = await stored<{ record_id: string | null; type: string }>(
+      'ENRICHMENT',
+      filterOf('enrichment.done', { stage: 'order-analysis', tenant }),
+    );
+    const reports = await stored<EventPayload<'enrichment.batch'>>(
+      'ENRICHMENT',
+      filterOf('enrichment.batch', { tenant }),
+    );
+    const completed = await pipeline.completed();
+    const seqOf = (messages: { seq: number; data: { record_id: string | null } }[], id: string) =>
+      messages.find((m) => m.data.record_id === id)?.seq;
+    const lines = (stage: string) =>
+      new Map(
+        reports
+          .filter((r) => r.data.data.stage === stage)
+          .flatMap((r) => r.data.data.records.map((line) => [line.record_id, line] as const)),
+      );
+    const [analysis, classification, resolution] = STAGES.map(lines);
+    expect(completed.length).toBeGreaterThan(0);
+    for (const { data: event } of completed) {
+      const id = event.record_id!;
+      const first = analysis.get(id)!;
+      // Order analysis read records.received; each later stage read the done event before it.
+      expect(first).toMatchObject({ status: 'COMPLETED', input_seq: seqOf(received, id) });
+      const done = enrichment.find((m) => m.seq === first.output_seq);
+      expect(done?.data).toMatchObject({ record_id: id, type: 'enrichment.done' });
+      expect(classification.get(id)?.input_seq).toBe(first.output_seq);
+      const last = resolution.get(id)!;
+      expect(last.input_seq).toBe(classification.get(id)?.output_seq);
+      expect(last.output_seq).toBe(seqOf(completed, id));
+      expect(last.finished_at).toBe(event.data.completed_at);
+    }
+    // One report per batch and tenant, each record once per stage.
+    expect(reports.every((r) => r.data.record_id === null && r.data.tenant === tenant)).toBe(true);
+    const perStage = STAGES.map((stage) =>
+      reports.filter((r) => r.data.data.stage === stage).flatMap((r) => r.data.data.records),
+    );
+    for (const stageLines of perStage) expect(stageLines).toHaveLength(completed.length);
   });
 
   it('acks a repeated records.received without running or publishing the record again', async () => {

@@ -4,6 +4,8 @@ import { countMessages } from './stream-counts';
 
 export interface StoredMessage<T> {
   subject: string;
+  /** Its sequence in the stream. */
+  seq: number;
   data: T;
   headers: Record<string, string>;
 }
@@ -37,7 +39,7 @@ export async function storedMessages<T>(
         got++;
         const headers: Record<string, string> = {};
         for (const [key, values] of msg.headers ?? []) headers[key] = values[0];
-        out.push({ subject: msg.subject, data: msg.json<T>(), headers });
+        out.push({ subject: msg.subject, seq: msg.seq, data: msg.json<T>(), headers });
       }
       if (got === 0) break;
     }

@@ -22,12 +22,17 @@ import {
   type EventPayload,
 } from '@refinery/contracts';
 import { connectNats, ensureStreams } from '@refinery/messaging';
-import { countMessages, freePort, startNatsServer, type NatsServer } from '@refinery/testing';
+import {
+  countMessages,
+  freePort,
+  freshServicesDatabase,
+  startNatsServer,
+  type NatsServer,
+} from '@refinery/testing';
 import {
   cpuMeter,
   pidsOf,
   createTenant,
-  freshDatabase,
   log,
   manifest,
   rate,
@@ -156,10 +161,9 @@ function collect(
 }
 
 async function main() {
-  await freshDatabase(
-    DATABASE,
-    manifest.services.map((s) => s.schema),
-  );
+  // Every service's schema, pgvector for learning's among them, as `npm run setup` makes it.
+  process.env.DATABASE_NAME = DATABASE;
+  await freshServicesDatabase(DATABASE);
   // A nats-server of the run's own, and free ports: a platform running beside the bench neither
   // takes its messages nor leaves its monitor other tenants' backlog to work through.
   const nats = await startNatsServer();

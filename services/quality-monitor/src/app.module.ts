@@ -23,6 +23,7 @@ import { ReportController } from './report/report.controller';
 import { ReportRepository } from './report/report.repository';
 import { ReprocessController } from './reprocess/reprocess.controller';
 import { ReprocessRepository } from './reprocess/reprocess.repository';
+import { StoredInputs } from './reprocess/stored-inputs';
 import { SweepUseCase } from './reprocess/sweep.use-case';
 import { RulesModule } from './rules.module';
 import { Schedules } from './schedules';
@@ -72,6 +73,7 @@ export class AppModule implements OnModuleInit {
         AlertStatesRepository,
         EvaluateAlertsUseCase,
         ReprocessRepository,
+        StoredInputs,
         SweepUseCase,
         Schedules,
       ],
@@ -88,10 +90,15 @@ export class AppModule implements OnModuleInit {
       },
       this.nc,
     );
-    // Payload rules had a durable of their own on records.received; the projection's
-    // consumer checks them now, and the old durable would hold its backlog forever.
-    const retired = monitorDurable('rules', this.config.QUALITY_TENANT);
+    // Durables the monitor no longer reads would hold their backlog forever: payload rules
+    // had one on records.received (the projection's consumer checks them now), and completed
+    // events had one before the stages' batch reports carried completions.
+    const tenant = this.config.QUALITY_TENANT;
     const jsm = await jetstreamManager(this.nc);
-    await jsm.consumers.delete(STREAMS.RECORDS.name, retired).catch(() => undefined);
+    for (const [stream, retired] of [
+      [STREAMS.RECORDS.name, monitorDurable('rules', tenant)],
+      [STREAMS.ENRICHMENT.name, monitorDurable('completed', tenant)],
+    ])
+      await jsm.consumers.delete(stream, retired).catch(() => undefined);
   }
 }

@@ -4,6 +4,7 @@ import { CreateEnrichmentState1764000000000 } from './migrations/1764000000000-c
 import { AddReprocessingAndAlerts1764000000001 } from './migrations/1764000000001-add-reprocessing-and-alerts';
 import { CreateValidationRules1764100000000 } from './migrations/1764100000000-create-validation-rules';
 import { KeepJsonAsSent1764200000000 } from './migrations/1764200000000-keep-json-as-sent';
+import { FeedBySequence1767000000000 } from './migrations/1767000000000-feed-by-sequence';
 
 export const SCHEMA = 'quality';
 export const entities = [];
@@ -12,6 +13,7 @@ export const migrations = [
   AddReprocessingAndAlerts1764000000001,
   CreateValidationRules1764100000000,
   KeepJsonAsSent1764200000000,
+  FeedBySequence1767000000000,
 ];
 
 /** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */

@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { filterOf, subjectOf, type EventPayload } from '@refinery/contracts';
 import { storedMessages, waitFor } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
-import { completedRecord, input, report, startMonitor, type Monitor } from './monitor-app';
+import { completedRecord, input, startMonitor, type Monitor } from './monitor-app';
 
 type AlertEvent = EventPayload<'alerts.changed'>;
 
@@ -37,20 +37,9 @@ describe('alerts', () => {
   const failedRecord = async () => {
     const id = randomUUID();
     const at = new Date().toISOString();
-    const stage = 'order-analysis';
     await monitor.publish('records.received', id, input(id, at), at, { type: 'exception' });
-    await monitor.publish(
-      'enrichment.failed',
-      id,
-      {
-        stage,
-        input: input(id, at),
-        stages: { 'order-analysis': report('FAILED', null, at, ['attempt 1: HTTP 503']) },
-        reason: 'HTTP 503',
-      },
-      at,
-      { stage },
-    );
+    const errors = ['attempt 1: HTTP 503'];
+    await monitor.report('order-analysis', [{ record_id: id, status: 'FAILED', errors }], at);
   };
 
   it('fires each threshold when crossed and resolves it when the tenant recovers', async () => {

@@ -1,7 +1,7 @@
 import { waitFor } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
 import type { TenantReport } from '../src/report/tenant-report';
-import { completedRecord, input, report, startMonitor, type Monitor } from './monitor-app';
+import { completedRecord, input, startMonitor, type Monitor } from './monitor-app';
 
 describe('the enrichment state projection', () => {
   let monitor: Monitor;
@@ -33,25 +33,14 @@ describe('the enrichment state projection', () => {
       await monitor.publish('records.received', id, input(id, t(0)), t(0), { type: 'exception' });
     }
     const errors = ['attempt 1: HTTP 503', 'attempt 2: HTTP 503', 'attempt 3: HTTP 503'];
-    const stage = 'order-analysis';
-    await monitor.publish(
-      'enrichment.failed',
-      failed,
-      {
-        stage,
-        input: input(failed, t(0)),
-        stages: { 'order-analysis': report('FAILED', null, t(40), errors) },
-        reason: errors[2],
-      },
-      t(40),
-      { stage },
-    );
-    await monitor.publish(
-      'enrichment.retrying',
-      waiting,
-      { stage, attempt: 1, retry_count: 1, reason: errors[0], errors: [errors[0]] },
+    // One report with both: a batch holds records in every state.
+    await monitor.report(
+      'order-analysis',
+      [
+        { record_id: failed, status: 'FAILED', errors, received_at: t(0), finished_at: t(40) },
+        { record_id: waiting, status: 'PENDING', errors: [errors[0]], received_at: t(0) },
+      ],
       t(15),
-      { stage },
     );
 
     const figures = await waitFor(async () => {
@@ -117,14 +106,9 @@ describe('the enrichment state projection', () => {
     await record.completed();
     await record.done();
     await record.received();
-    const stage = 'order-analysis';
-    await monitor.publish(
-      'enrichment.retrying',
-      record.id,
-      { stage, attempt: 1, retry_count: 1, reason: 'late', errors: ['late'] },
-      new Date(now.getTime() + 5).toISOString(),
-      { stage },
-    );
+    const late = new Date(now.getTime() + 5).toISOString();
+    const retry = { record_id: record.id, status: 'PENDING' as const, errors: ['late'] };
+    await monitor.report('order-analysis', [retry], late);
     for (const again of [record.received, record.done, record.completed]) await again();
 
     const figures = await waitFor(async () => {

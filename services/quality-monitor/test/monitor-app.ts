@@ -6,7 +6,8 @@ import {
   type EnvelopedEvent,
   type EnvelopeFields,
   type EventParamsArg,
-  type StageReports,
+  type EventPayload,
+  type StageName,
 } from '@refinery/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@refinery/runtime';
 import { TestTenants, uniqueName } from '@refinery/testing';
@@ -78,13 +79,33 @@ export async function startMonitor(env: Record<string, string> = {}) {
       const event = eventOf(name, fields as EnvelopeFields<E>, ...params);
       return js.publish(event.subject, JSON.stringify(event.payload));
     },
+    /** A stage's report on a batch of this tenant's records, as the stage publishes it. */
+    report: (stage: StageName, records: BatchLine[], at: string) => {
+      const batchId = randomUUID();
+      const event = eventOf(
+        'enrichment.batch',
+        {
+          id: `${batchId}:${tenant}:0`,
+          tenant,
+          occurred_at: at,
+          record_id: null,
+          data: {
+            stage,
+            batch_id: batchId,
+            input_stream: stage === 'order-analysis' ? 'RECORDS' : 'ENRICHMENT',
+            records: records.map((r) => line(r, at)),
+          },
+        },
+        { stage },
+      );
+      return js.publish(event.subject, JSON.stringify(event.payload));
+    },
     close: async () => {
       await app.close();
       const jsm = await jetstreamManager(nc);
       for (const [stream, durable] of [
         ...recordsConsumers(tenant).map((c) => ['RECORDS', c.durable]),
         ['ENRICHMENT', monitorDurable('stages', tenant)],
-        ['ENRICHMENT', monitorDurable('completed', tenant)],
         ['RECORDS', monitorDurable('rules', tenant)],
       ])
         await jsm.consumers.delete(stream, durable).catch(() => false);
@@ -103,64 +124,52 @@ export const input = (recordId: string, receivedAt: string) => ({
   payload: { order_number: 'EU-1', description: 'The parcel never arrived.' },
 });
 
-export function report(status: string, output: unknown, at: string, errors: string[] = []) {
+type BatchRecord = EventPayload<'enrichment.batch'>['data']['records'][number];
+/** A line of a batch report: what a test names, the rest as a first attempt gives it. */
+export type BatchLine = Pick<BatchRecord, 'record_id' | 'status'> & Partial<BatchRecord>;
+
+const FINAL = ['COMPLETED', 'SKIPPED', 'FAILED'];
+
+function line(r: BatchLine, at: string): BatchRecord {
   return {
-    status,
-    output,
-    skip_reason: status === 'SKIPPED' ? 'no problem found' : null,
-    retry_count: errors.length,
-    errors,
-    provider: 'local',
-    model_version: 'local:1',
-    first_attempt_at: at,
-    finished_at: at,
+    record_type: 'exception',
+    received_at: at,
+    retry_count: r.errors?.length ?? 0,
+    errors: [],
+    confidence: null,
     duration_ms: 2.5,
+    finished_at: FINAL.includes(r.status) ? at : null,
+    input_seq: 1,
+    output_seq: FINAL.includes(r.status) && r.status !== 'FAILED' ? 2 : null,
+    escalated: null,
+    ...r,
   };
 }
 
-export const ANALYSIS = { problems: [{ code: 'LATE_SHIPMENT', confidence: 0.9 }] };
-export const LABEL = (confidence: number) => ({
-  ai_label: 'DELIVERY_DELAY',
-  ai_confidence: confidence,
-  explanation: [{ feature: 'never_arrived', weight: 1.2 }],
-});
-export const ACTION = {
-  action: 'CONTACT_CARRIER',
-  automatable: true,
-  rationale: 'The carrier holds it.',
-  confidence: 0.9,
-};
-
-/** The events of one record that went through every stage, as the stages publish them. */
+/** The reports of one record that went through every stage, as the stages publish them. */
 export function completedRecord(monitor: Monitor, confidence: number, at: Date) {
   const id = randomUUID();
   const t = (ms: number) => new Date(at.getTime() + ms).toISOString();
-  const stages1 = { 'order-analysis': report('COMPLETED', ANALYSIS, t(10)) };
-  const stages2 = { ...stages1, classification: report('COMPLETED', LABEL(confidence), t(20)) };
+  const received_at = t(0);
   const resolved = confidence >= 0.7;
-  const stages3 = {
-    ...stages2,
-    resolution: resolved ? report('COMPLETED', ACTION, t(30)) : report('SKIPPED', null, t(30)),
-  } as StageReports;
   return {
     id,
     received: () =>
       monitor.publish('records.received', id, input(id, t(0)), t(0), { type: 'exception' }),
-    /** The done events of the first two stages. */
+    /** The reports of the first two stages. */
     done: async () => {
-      for (const [stage, stages, at] of [
-        ['order-analysis', stages1, t(10)],
-        ['classification', stages2, t(20)],
-      ] as const) {
-        const data = { stage, input: input(id, t(0)), stages };
-        await monitor.publish('enrichment.done', id, data, at, { stage });
-      }
+      const line = { record_id: id, status: 'COMPLETED' as const, received_at };
+      await monitor.report('order-analysis', [{ ...line, confidence: 0.9 }], t(10));
+      await monitor.report('classification', [{ ...line, confidence }], t(20));
     },
     completed: () =>
-      monitor.publish(
-        'enrichment.completed',
-        id,
-        { input: input(id, t(0)), stages: stages3, completed_at: t(30), latency_ms: 30 },
+      monitor.report(
+        'resolution',
+        [
+          resolved
+            ? { record_id: id, status: 'COMPLETED', confidence: 0.9, received_at }
+            : { record_id: id, status: 'SKIPPED', received_at },
+        ],
         t(30),
       ),
   };

@@ -54,13 +54,18 @@ describe('records enrichment leaves alone', () => {
     );
     expect(announced.map((m) => m.data.record_id)).toEqual([call]);
     // ...but no records consumer of the monitor was given it: each delivered only its type.
+    // (The completion came with resolution's report: the exception's own delivery may still
+    // be on its way, so wait until every records consumer has nothing left.)
     const jsm = await jetstreamManager(monitor.nc);
-    const delivered: Record<string, number> = {};
-    for (const { type, durable } of recordsConsumers(monitor.tenant)) {
-      const info = await jsm.consumers.info(STREAMS.RECORDS.name, durable);
-      expect(info.num_pending + info.num_ack_pending).toBe(0);
-      delivered[type] = info.delivered.consumer_seq;
-    }
+    const delivered = await waitFor(async () => {
+      const seen: Record<string, number> = {};
+      for (const { type, durable } of recordsConsumers(monitor.tenant)) {
+        const info = await jsm.consumers.info(STREAMS.RECORDS.name, durable);
+        if (info.num_pending + info.num_ack_pending > 0) return false;
+        seen[type] = info.delivered.consumer_seq;
+      }
+      return seen;
+    });
     expect(delivered).toEqual({ order: 0, exception: 1 });
     const states = await monitor.app
       .get(DataSource)

@@ -161,3 +161,45 @@ export const ReviewRequestedSchema = z.object({
     'the unsure answer; null for a record escalated after its last retry',
   ),
 });
+
+/** Where one record of a stage batch stands after it; what the quality monitor keeps. */
+export const StageBatchRecordSchema = z.object({
+  record_id: z.uuid(),
+  record_type: z.enum(['order', 'exception']),
+  received_at: datetime,
+  status: z.enum(STAGE_STATUSES),
+  retry_count: z.number().int().min(0),
+  errors: z
+    .array(z.string())
+    .describe('every failed attempt so far, when the record is PENDING or FAILED'),
+  confidence: confidence.nullable(),
+  duration_ms: z.number().min(0).nullable(),
+  finished_at: datetime.nullable(),
+  input_seq: z
+    .number()
+    .int()
+    .min(1)
+    .describe("the sequence, in the batch's `input_stream`, of the message the stage read"),
+  output_seq: z
+    .number()
+    .int()
+    .min(1)
+    .nullable()
+    .describe('the sequence in ENRICHMENT of the done or completed event this stage published'),
+  escalated: z
+    .string()
+    .nullable()
+    .describe('why the record was handed to a person in this batch, if it was'),
+});
+
+/**
+ * One report per stage batch and tenant: the quality monitor's feed. It holds no input and
+ * no output; the monitor reads those from their streams by sequence when it drives a record
+ * again. The per-record events stay for their subscribers.
+ */
+export const StageBatchSchema = z.object({
+  stage: StageNameSchema,
+  batch_id: z.uuid(),
+  input_stream: z.enum(['RECORDS', 'ENRICHMENT']),
+  records: z.array(StageBatchRecordSchema).min(1),
+});

@@ -92,9 +92,10 @@ describe('service permissions', () => {
     expect(create('classification', 'ENRICHMENT', filterOf('enrichment.completed'))).toBe(false);
     expect(create('classification', 'ENRICHMENT', 'enrichment.>')).toBe(false);
     expect(create('resolution', 'RECORDS', filterOf('records.received'))).toBe(false);
-    // The monitor reads every stage event through one consumer.
-    expect(create('quality-monitor', 'ENRICHMENT', 'enrichment.*.*.*')).toBe(true);
-    expect(create('quality-monitor', 'ENRICHMENT', 'enrichment.*.*.acme')).toBe(true);
+    // The monitor reads the stages' batch reports, not their per-record events.
+    expect(create('quality-monitor', 'ENRICHMENT', 'enrichment.*.batch.*')).toBe(true);
+    expect(create('quality-monitor', 'ENRICHMENT', 'enrichment.*.batch.acme')).toBe(true);
+    expect(create('quality-monitor', 'ENRICHMENT', 'enrichment.*.*.*')).toBe(false);
     expect(create('quality-monitor', 'ENRICHMENT', 'enrichment.>')).toBe(false);
   });
 

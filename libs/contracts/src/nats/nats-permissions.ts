@@ -129,8 +129,13 @@ function serviceExtras(service: string): string[] {
         `${JS_API}.CONSUMER.CREATE.${stream}.*.${filterSubject}`,
       ];
     }),
-    // Retires its old payload-rules consumer at start (services/quality-monitor/src/app.module.ts).
-    'quality-monitor': [`${JS_API}.CONSUMER.DELETE.${STREAMS.RECORDS.name}.quality-monitor-rules`],
+    'quality-monitor': [
+      // Retires the durables it no longer reads at start (services/quality-monitor/src/app.module.ts).
+      `${JS_API}.CONSUMER.DELETE.${STREAMS.RECORDS.name}.quality-monitor-rules`,
+      `${JS_API}.CONSUMER.DELETE.${STREAMS.ENRICHMENT.name}.quality-monitor-completed`,
+      // Reads a record's input back by sequence to drive it again (reprocess/stored-inputs.ts).
+      ...[STREAMS.RECORDS, STREAMS.ENRICHMENT].map((s) => `${JS_API}.STREAM.MSG.GET.${s.name}`),
+    ],
   };
   return extras[service] ?? [];
 }

@@ -1,18 +1,13 @@
-import {
-  confidenceOf,
-  isFinal,
-  STAGE_EVENTS,
-  STAGES,
-  type EventPayload,
-  type StageName,
-  type StageReports,
-  type StageStatus,
-} from '@refinery/contracts';
+import { STAGES, type EventPayload, type StageName, type StageStatus } from '@refinery/contracts';
 
-/** What the projection's three consumers read. */
-export type ProjectedEvent = EventPayload<
-  'records.received' | (typeof STAGE_EVENTS)[number] | 'enrichment.completed'
->;
+/** What the projection's consumers read: received records, and the stages' batch reports. */
+export type ProjectedEvent = EventPayload<'records.received' | 'enrichment.batch'>;
+
+/** An event with where it sits in its stream. */
+export interface Projected {
+  event: ProjectedEvent;
+  sequence: number;
+}
 
 export interface RecordRow {
   record_id: string;
@@ -21,8 +16,8 @@ export interface RecordRow {
   received_at: string | null;
   completed_at: string | null;
   latency_ms: number | null;
-  /** What the stages were given, so the monitor can drive the record again. */
-  input: unknown;
+  /** Where records.received is in RECORDS: what the first stage is driven again with. */
+  input_seq: number | null;
 }
 
 export interface EscalationRow {
@@ -45,111 +40,83 @@ export interface StageRow {
   duration_ms: number | null;
   final: boolean;
   event_at: string;
-  report: unknown;
+  /** The stage's input in ENRICHMENT (a done event or a reprocess request), if it came from there. */
+  input_seq: number | null;
+  /** Its done or completed event in ENRICHMENT: what the next stage is driven again with. */
+  output_seq: number | null;
 }
 
 const LAST_STAGE = STAGES[STAGES.length - 1];
+const FINAL: readonly StageStatus[] = ['COMPLETED', 'SKIPPED', 'FAILED'];
 
-/**
- * The row of the one stage an event reports on. Every stage publishes an event of its own,
- * so the earlier stages' reports that later events carry again add nothing.
- */
-function stageRows(event: ProjectedEvent, stages: StageReports, stage: StageName): StageRow[] {
-  const report = stages[stage];
-  if (!report) return [];
-  const at = report.finished_at ?? event.occurred_at;
-  return [
-    {
-      record_id: event.record_id,
-      stage,
-      tenant: event.tenant,
-      status: report.status,
-      retry_count: report.retry_count,
-      last_attempt_at: at,
-      errors: report.errors,
-      confidence: confidenceOf(stage, report.output as never),
-      duration_ms: report.duration_ms,
-      final: isFinal(report.status),
-      event_at: at,
-      // Reports are kept to drive later stages again; none comes after the last one.
-      report: stage === LAST_STAGE ? null : report,
-    },
-  ];
-}
-
-/** What one event says about its record, its stages and whether a person was called. */
-export function rowsOf(event: ProjectedEvent): {
-  record?: RecordRow;
+/** What one event says about its records, their stages and whether a person was called. */
+export function rowsOf({ event, sequence }: Projected): {
+  records: RecordRow[];
   stages: StageRow[];
-  escalation?: EscalationRow;
+  escalations: EscalationRow[];
 } {
-  const about = { record_id: event.record_id, tenant: event.tenant };
-  const record: RecordRow = {
-    ...about,
-    record_type: null,
-    received_at: null,
-    completed_at: null,
-    latency_ms: null,
-    input: null,
+  const { tenant } = event;
+  if (event.type === 'records.received') {
+    const { data } = event;
+    const record: RecordRow = {
+      record_id: event.record_id!,
+      tenant,
+      record_type: data.record_type,
+      received_at: data.received_at,
+      completed_at: null,
+      latency_ms: null,
+      input_seq: sequence,
+    };
+    return { records: [record], stages: [], escalations: [] };
+  }
+  const { stage, input_stream: stream, records } = event.data;
+  const result = {
+    records: [] as RecordRow[],
+    stages: [] as StageRow[],
+    escalations: [] as EscalationRow[],
   };
-  switch (event.type) {
-    case 'records.received': {
-      const { data } = event;
-      return {
-        record: {
-          ...record,
-          record_type: data.record_type,
-          received_at: data.received_at,
-          input: data,
-        },
-        stages: [],
-      };
-    }
-    // The monitor's own request: what it changes shows in the stage's next events.
-    case 'enrichment.reprocess':
-      return { stages: [] };
-    case 'enrichment.escalated': {
-      const { stage, reason, input } = event.data;
-      const escalation = { ...about, stage, reason, escalated_at: event.occurred_at };
-      return { record: { ...record, input }, stages: [], escalation };
-    }
-    case 'enrichment.retrying': {
-      const { stage, retry_count, errors } = event.data;
-      const at = event.occurred_at;
-      const row: StageRow = {
+  for (const r of records) {
+    const about = { record_id: r.record_id, tenant };
+    if (r.escalated !== null) {
+      // The stage's own row already says where it stands; this says a person has it now.
+      result.escalations.push({
         ...about,
         stage,
-        status: 'PENDING',
-        retry_count,
-        errors,
-        last_attempt_at: at,
-        event_at: at,
-        confidence: null,
-        duration_ms: null,
-        final: false,
-        report: null,
-      };
-      return { stages: [row] };
+        reason: r.escalated,
+        escalated_at: event.occurred_at,
+      });
+      continue;
     }
-    case 'enrichment.completed': {
-      const { data } = event;
-      // The input came with records.received, and each earlier stage with its own event.
-      return {
-        record: {
-          ...record,
-          record_type: data.input.record_type,
-          received_at: data.input.received_at,
-          completed_at: data.completed_at,
-          latency_ms: data.latency_ms,
-        },
-        stages: stageRows(event, data.stages, LAST_STAGE),
-      };
-    }
-    default: {
-      const { data } = event;
-      return { stages: stageRows(event, data.stages, data.stage) };
-    }
+    const at = r.finished_at ?? event.occurred_at;
+    const final = FINAL.includes(r.status);
+    const completed = stage === LAST_STAGE && final && r.status !== 'FAILED';
+    // The record's own row learns only its completion here: its arrival came with
+    // records.received, and an upsert that changes nothing still locks and logs the row.
+    if (completed)
+      result.records.push({
+        ...about,
+        record_type: r.record_type,
+        received_at: r.received_at,
+        completed_at: at,
+        latency_ms: Math.max(0, Date.parse(at) - Date.parse(r.received_at)),
+        input_seq: null,
+      });
+    result.stages.push({
+      ...about,
+      stage,
+      status: r.status,
+      retry_count: r.retry_count,
+      last_attempt_at: at,
+      errors: r.errors,
+      confidence: r.confidence,
+      duration_ms: r.duration_ms,
+      final,
+      event_at: at,
+      input_seq: stream === 'ENRICHMENT' ? r.input_seq : null,
+      output_seq: r.output_seq,
+    });
   }
+  return result;
 }
 
 const later = (a: StageRow, b: StageRow) =>
@@ -159,17 +126,15 @@ const later = (a: StageRow, b: StageRow) =>
  * One row per record and per (record, stage) for a batch, merged the way the database merges
  * rows across batches: a statement cannot touch the same row twice.
  */
-export function mergeRows(events: readonly ProjectedEvent[]) {
+export function mergeRows(events: readonly Projected[]) {
   const records = new Map<string, RecordRow>();
   const stages = new Map<string, StageRow>();
   const escalations = new Map<string, EscalationRow>();
-  for (const event of events) {
-    const rows = rowsOf(event);
-    if (rows.escalation)
-      escalations.set(`${rows.escalation.record_id}:${rows.escalation.stage}`, rows.escalation);
-    const record = rows.record;
-    const known = record && records.get(record.record_id);
-    if (record)
+  for (const projected of events) {
+    const rows = rowsOf(projected);
+    for (const row of rows.escalations) escalations.set(`${row.record_id}:${row.stage}`, row);
+    for (const record of rows.records) {
+      const known = records.get(record.record_id);
       records.set(
         record.record_id,
         known
@@ -179,14 +144,24 @@ export function mergeRows(events: readonly ProjectedEvent[]) {
               received_at: known.received_at ?? record.received_at,
               completed_at: known.completed_at ?? record.completed_at,
               latency_ms: known.latency_ms ?? record.latency_ms,
-              input: known.input ?? record.input,
+              input_seq: known.input_seq ?? record.input_seq,
             }
           : record,
       );
+    }
     for (const row of rows.stages) {
       const key = `${row.record_id}:${row.stage}`;
       const current = stages.get(key);
-      if (!current || later(row, current)) stages.set(key, row);
+      if (!current) stages.set(key, row);
+      else {
+        const [newer, older] = later(row, current) ? [row, current] : [current, row];
+        // A sequence once known is kept, whichever report brought it.
+        stages.set(key, {
+          ...newer,
+          input_seq: newer.input_seq ?? older.input_seq,
+          output_seq: newer.output_seq ?? older.output_seq,
+        });
+      }
     }
   }
   return {

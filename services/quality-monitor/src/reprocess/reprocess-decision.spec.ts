@@ -17,7 +17,8 @@ const candidate = (
   escalated: string[] = [],
 ): Candidate => ({
   record_id: 'r1',
-  input: {} as Candidate['input'],
+  input_seq: 1,
+  input: null,
   requests: 0,
   received_at: ago(receivedAgo),
   stages,
@@ -27,7 +28,9 @@ const done = (at: Date, confidence: number | null = null) => ({
   status: 'COMPLETED',
   at,
   confidence,
-  report: {},
+  input_seq: null,
+  output_seq: null,
+  report: null,
 });
 
 describe('nextStage', () => {

@@ -1,4 +1,11 @@
-import { eventOf, STAGES, unsureReason, type StageName } from '@refinery/contracts';
+import {
+  eventOf,
+  STAGES,
+  unsureReason,
+  type EnrichmentInput,
+  type StageName,
+  type StageReports,
+} from '@refinery/contracts';
 import type { PublishItem } from '@refinery/messaging';
 import type { Candidate } from './reprocess.repository';
 
@@ -43,17 +50,21 @@ export function nextStage(
   return undefined;
 }
 
+/** What a stage is driven again with: the record's input and the reports before the stage. */
+export interface StageInput {
+  input: EnrichmentInput;
+  stages: StageReports;
+}
+
 /** enrichment.reprocess.<stage>.<tenant>, with the reports of the stages before it. */
 export function reprocessRequest(
   tenant: string,
   c: Candidate,
   stage: StageName,
   reason: ReprocessReason,
+  { input, stages }: StageInput,
 ): PublishItem {
-  const earlier = STAGES.slice(0, STAGES.indexOf(stage));
-  const stages = Object.fromEntries(
-    earlier.filter((s) => c.stages[s]?.report).map((s) => [s, c.stages[s].report]),
-  );
+  const earlier = new Set(STAGES.slice(0, STAGES.indexOf(stage)));
   return eventOf(
     'enrichment.reprocess',
     {
@@ -61,7 +72,14 @@ export function reprocessRequest(
       tenant,
       occurred_at: new Date().toISOString(),
       record_id: c.record_id,
-      data: { stage, input: c.input, stages, reason },
+      data: {
+        stage,
+        input,
+        stages: Object.fromEntries(
+          Object.entries(stages).filter(([s]) => earlier.has(s as StageName)),
+        ),
+        reason,
+      },
     },
     { stage },
   );

@@ -2,14 +2,27 @@ import { Injectable } from '@nestjs/common';
 import type { EnrichmentInput, StageName } from '@refinery/contracts';
 import { DataSource } from 'typeorm';
 
+/** Where a stage of a candidate stands, and where its input and output are in ENRICHMENT. */
+export interface CandidateStage {
+  status: string;
+  at: Date;
+  confidence: number | null;
+  input_seq: number | null;
+  output_seq: number | null;
+  /** Kept by monitors before the batch reports; newer rows have sequences instead. */
+  report: unknown;
+}
+
 /** A record that may need driving again, with where each of its stages stands. */
 export interface Candidate {
   record_id: string;
-  /** The monitor follows enriched records only: orders and exceptions. */
-  input: EnrichmentInput;
+  /** Where its records.received is in RECORDS. */
+  input_seq: number | null;
+  /** Kept by monitors before the batch reports: orders and exceptions only. */
+  input: EnrichmentInput | null;
   requests: number;
   received_at: Date;
-  stages: Record<string, { status: string; at: Date; confidence: number | null; report: unknown }>;
+  stages: Record<string, CandidateStage>;
   escalated: string[];
 }
 
@@ -33,13 +46,15 @@ export class ReprocessRepository {
    */
   candidates(tenant: string, q: CandidateQuery): Promise<Candidate[]> {
     return this.db.query(
-      `SELECT r.record_id, r.input, r.reprocess_requests AS requests, r.received_at,
+      `SELECT r.record_id, r.input_seq::float8 AS input_seq, r.input,
+              r.reprocess_requests AS requests, r.received_at,
               COALESCE(json_object_agg(s.stage, json_build_object('status', s.status,
                 'at', COALESCE(s.last_attempt_at, s.event_at), 'confidence', s.confidence,
+                'input_seq', s.input_seq, 'output_seq', s.output_seq,
                 'report', s.report)) FILTER (WHERE s.stage IS NOT NULL), '{}') AS stages,
               ARRAY(SELECT e.stage FROM escalations e WHERE e.record_id = r.record_id) AS escalated
          FROM record_states r LEFT JOIN stage_states s USING (record_id)
-        WHERE r.tenant = $1 AND r.input IS NOT NULL AND r.received_at IS NOT NULL
+        WHERE r.tenant = $1 AND r.received_at IS NOT NULL
           AND (r.reprocess_requested_at IS NULL
                OR r.reprocess_requested_at < now() - make_interval(secs => $3))
           AND (

@@ -9,12 +9,15 @@ import { ListTenantsUseCase } from '../report/list-tenants.use-case';
 import { nextStage, reprocessRequest, type ReprocessReason } from './reprocess-decision';
 import { reprocessMetrics } from './reprocess-metrics';
 import { ReprocessRepository } from './reprocess.repository';
+import { StoredInputs } from './stored-inputs';
 
 export interface SweepResult {
   tenant: string;
   requested: number;
   by_stage: Partial<Record<StageName, number>>;
   by_reason: Partial<Record<ReprocessReason, number>>;
+  /** Records due again whose input their stream no longer holds (past its retention). */
+  inputs_missing: number;
   /** The first records asked for, to follow up on. */
   records: { record_id: string; stage: StageName; reason: ReprocessReason }[];
 }
@@ -52,6 +55,7 @@ export class SweepUseCase {
     private readonly records: ReprocessRepository,
     private readonly publisher: JetStreamPublisher,
     private readonly tenants: ListTenantsUseCase,
+    private readonly inputs: StoredInputs,
     @Inject(QUALITY_CONFIG) private readonly config: QualityConfig,
   ) {
     this.requests = reprocessMetrics(() => this.tenants.execute());
@@ -86,13 +90,15 @@ export class SweepUseCase {
       unsureAfterMs: c.QUALITY_UNSURE_AFTER,
       minConfidence: c.ENRICHMENT_MIN_CONFIDENCE,
     };
-    const picked = candidates.flatMap((candidate) => {
-      const next = nextStage(candidate, timing);
-      return next ? [{ candidate, ...next }] : [];
+    const next = candidates.flatMap((candidate) => {
+      const step = nextStage(candidate, timing);
+      return step ? [{ candidate, ...step }] : [];
     });
+    const inputs = await this.inputs.resolve(tenant, next);
+    const picked = next.flatMap((p, i) => (inputs[i] ? [{ ...p, input: inputs[i] }] : []));
     await this.publisher.publishMany(
-      picked.map(({ candidate, stage, reason }) =>
-        reprocessRequest(tenant, candidate, stage, reason),
+      picked.map(({ candidate, stage, reason, input }) =>
+        reprocessRequest(tenant, candidate, stage, reason, input),
       ),
     );
     await this.records.markRequested(
@@ -102,6 +108,7 @@ export class SweepUseCase {
     const result: SweepResult = {
       tenant,
       requested: picked.length,
+      inputs_missing: next.length - picked.length,
       by_stage: {},
       by_reason: {},
       records: [],
