@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /**
  * Runs the command and, once it has exited, removes its directory ($1, when not empty). Its
@@ -56,4 +57,24 @@ export function stopGuarded(guard: ChildProcess, graceMs = 5_000): Promise<void>
     });
     guard.stdin?.end();
   });
+}
+
+/**
+ * SIGKILL to the guarded command itself, as a crash or an OOM kill would end it: no handler
+ * runs, nothing is drained. Resolves once the guard has seen it exit.
+ */
+export function killGuarded(guard: ChildProcess): Promise<void> {
+  if (guard.exitCode !== null || guard.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => guard.once('exit', () => resolve()));
+  const children = readFileSync(`/proc/${guard.pid}/task/${guard.pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
+  // The guard's children: the command and the reader waiting on the guard's input.
+  for (const pid of children) {
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!command.startsWith('/bin/sh')) process.kill(pid, 'SIGKILL');
+  }
+  return exited;
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { findWorkspaceRoot, readServicesManifest } from '@refinery/persistence';
 import { freePort } from './free-port';
-import { spawnGuarded, stopGuarded } from './guarded-process';
+import { killGuarded, spawnGuarded, stopGuarded } from './guarded-process';
 
 export interface ServiceProcess {
   readonly name: string;
@@ -11,6 +11,8 @@ export interface ServiceProcess {
   logs(): string;
   /** SIGTERM, then waits until the service has drained and exited. */
   stop(): Promise<void>;
+  /** SIGKILL: the service ends mid-work, as in a crash. */
+  kill(): Promise<void>;
 }
 
 /** The end of a service's output: enough to say why it failed, short enough to read. */
@@ -62,6 +64,10 @@ export async function startServiceProcess(
     stop: () => {
       stopping = true;
       return stopGuarded(child, 10_000);
+    },
+    kill: () => {
+      stopping = true;
+      return killGuarded(child);
     },
   };
 

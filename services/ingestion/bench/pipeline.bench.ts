@@ -89,6 +89,17 @@ if (OBSERVED && SKIP.has('quality-monitor'))
     'BENCH_BARE_OBSERVER=1 compares against a watched pipeline: it needs the quality monitor, which BENCH_SKIP leaves out',
   );
 const services = manifest.services.filter((s) => !SKIP.has(s.name));
+/**
+ * `BENCH_REPLICAS=2`: every service runs as that many processes, sharing its durable
+ * consumers; the bench spreads its POSTs over the ingestion processes.
+ */
+const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
+if (!Number.isInteger(REPLICAS) || REPLICAS < 1 || REPLICAS > 8)
+  throw new Error(
+    `BENCH_REPLICAS: a whole number from 1 to 8, not "${process.env.BENCH_REPLICAS}"`,
+  );
+/** Every process the real run starts: each service, REPLICAS times. */
+const instances = services.flatMap((service) => Array.from({ length: REPLICAS }, () => service));
 /** Seed records cycled with fresh ids: the real and the bare pipeline carry the same records. */
 const seeds = generateSeedSet({ seed: 42, size: 5_000 }).map((e) => e.record);
 
@@ -171,7 +182,7 @@ async function main() {
   const nc = await connectNats({ servers: nats.url, name: 'bench' });
   const shared = sharedProcesses(nats);
   const ports: number[] = [];
-  for (const _ of services) ports.push(await freePort());
+  for (const _ of instances) ports.push(await freePort());
   // The bare hops run before any service has created the streams on a fresh server.
   await ensureStreams(nc, Object.values(STREAMS));
   const children: ChildProcess[] = [];
@@ -200,6 +211,7 @@ async function main() {
     console.log(
       JSON.stringify({
         records: RECORDS,
+        replicas: REPLICAS,
         completed_per_s: real.completedPerS,
         p50_ms: real.p50,
         p95_ms: real.p95,
@@ -230,9 +242,11 @@ async function realPipeline(
     ENRICHMENT_TENANT: tenant,
     ENRICHMENT_BATCH_SIZE: STAGE_BATCH,
   };
-  for (const [i, service] of services.entries())
+  for (const [i, service] of instances.entries())
     children.push(await startProcess(service.main, ports[i], env));
-  const url = `http://127.0.0.1:${ports[services.findIndex((s) => s.name === 'ingestion')]}`;
+  const urls = instances.flatMap((s, i) =>
+    s.name === 'ingestion' ? [`http://127.0.0.1:${ports[i]}`] : [],
+  );
   const apiKey = await createTenant(tenant);
 
   const event = (i: number) => {
@@ -260,7 +274,7 @@ async function realPipeline(
     (e) => Date.now() - Date.parse(e.data.input.received_at),
   );
   // Untimed first: the figures should be of compiled code, not of the JIT warming up.
-  await sendBatches(url, bodies(0, WARMUP), apiKey, HTTP_CONCURRENCY);
+  await sendBatches(urls, bodies(0, WARMUP), apiKey, HTTP_CONCURRENCY);
   await completed.until(WARMUP);
   log(`warm-up: ${completed.seen.size} of ${WARMUP} records completed`);
   completed.latencies.length = 0;
@@ -273,12 +287,17 @@ async function realPipeline(
     sent += BATCH;
   };
   const meter = cpuMeter({
-    ...Object.fromEntries(services.map((s, i) => [s.name, () => [children[i].pid!]])),
+    ...Object.fromEntries(
+      services.map((s) => [
+        s.name,
+        () => instances.flatMap((x, i) => (x === s ? [children[i].pid!] : [])),
+      ]),
+    ),
     ...shared,
   });
   const wal = await walMeter();
   const started = Date.now();
-  await sendBatches(url, timed, apiKey, HTTP_CONCURRENCY, ready);
+  await sendBatches(urls, timed, apiKey, HTTP_CONCURRENCY, ready);
   log(
     `posted ${RECORDS} records in ${Date.now() - started} ms (${rate(RECORDS, Date.now() - started)}/s)`,
   );
@@ -424,10 +443,17 @@ async function bareHop(
 /** Mean batch size per stage, from the stages' own metrics: small batches cost more per record. */
 async function logBatchSizes(ports: number[]) {
   const sizes: string[] = [];
-  for (const [i, service] of services.entries()) {
-    const text = await fetch(`http://127.0.0.1:${ports[i]}/metrics`).then((r) => r.text());
+  for (const service of services) {
+    const texts = await Promise.all(
+      instances.flatMap((x, i) =>
+        x === service ? [fetch(`http://127.0.0.1:${ports[i]}/metrics`).then((r) => r.text())] : [],
+      ),
+    );
     const total = (what: string) =>
-      [...text.matchAll(new RegExp(`^refinery_batch_size_${what}\\{[^}]*\\} (\\S+)$`, 'gm'))]
+      texts
+        .flatMap((text) => [
+          ...text.matchAll(new RegExp(`^refinery_batch_size_${what}\\{[^}]*\\} (\\S+)$`, 'gm')),
+        ])
         .map((m) => Number(m[1]))
         .reduce((a, b) => a + b, 0);
     if (total('count') > 0)

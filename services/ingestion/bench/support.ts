@@ -102,9 +102,10 @@ export async function startProcess(
 /**
  * POSTs the bodies to /v1/events, a few at a time, and insists every event was accepted.
  * `ready`, when given, is awaited before each POST: a window on the records in flight.
+ * Several URLs (ingestion replicas) take the batches in turn.
  */
 export async function sendBatches(
-  url: string,
+  url: string | string[],
   bodies: string[],
   apiKey: string,
   concurrency: number,
@@ -116,7 +117,8 @@ export async function sendBatches(
       while (next < bodies.length) {
         const b = next++;
         await ready?.();
-        const res = await fetch(`${url}/v1/events`, {
+        const target = typeof url === 'string' ? url : url[b % url.length];
+        const res = await fetch(`${target}/v1/events`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
           body: bodies[b],

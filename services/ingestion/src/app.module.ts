@@ -4,7 +4,7 @@ import { ManageTenantsUseCase } from './admin/manage-tenants.use-case';
 import { TenantsAdminController } from './admin/tenants-admin.controller';
 import { BehaviorController } from './behavior/behavior.controller';
 import { PublishBehaviorUseCase } from './behavior/publish-behavior.use-case';
-import { INGESTION_CONFIG, IngestionConfig, MAX_BATCH_EVENTS } from './config';
+import { INGESTION_CONFIG, IngestionConfig } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
 import { IngestMessagesController } from './nats-intake/ingest-messages.controller';
 import { IngestMessagesUseCase } from './nats-intake/ingest-messages.use-case';
@@ -39,10 +39,7 @@ export class AppModule {
       ],
       providers: [
         { provide: INGESTION_CONFIG, useValue: config },
-        {
-          provide: RateLimiter,
-          useValue: new RateLimiter(config.INGEST_RATE_LIMIT_PER_S, MAX_BATCH_EVENTS),
-        },
+        RateLimiter,
         AcceptRecordsUseCase,
         DemoTenantInitializer,
         IngestEventsUseCase,

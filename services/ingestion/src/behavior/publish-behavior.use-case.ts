@@ -49,7 +49,7 @@ export class PublishBehaviorUseCase {
   ) {}
 
   async execute(tenant: TenantRef, command: BehaviorCallsCommand): Promise<BehaviorResponse> {
-    admit(this.limiter, tenant, command.calls.length, this.config.INGEST_RATE_LIMIT_PER_S);
+    await admit(this.limiter, tenant, command.calls.length, this.config.INGEST_RATE_LIMIT_PER_S);
     const shared = validate(BatchSchema, command.shared);
     if (!shared.ok) throw badRequest(shared.errors);
 

@@ -39,7 +39,7 @@ export class IngestEventsUseCase {
   ) {}
 
   async execute(tenant: Tenant, command: IngestEventsCommand): Promise<IngestResponse> {
-    admit(this.limiter, tenant, command.events.length, this.config.INGEST_RATE_LIMIT_PER_S);
+    await admit(this.limiter, tenant, command.events.length, this.config.INGEST_RATE_LIMIT_PER_S);
 
     const checked = validateEvents(command.events, (i) => command.pathOf(i));
     const valid = checked.flatMap((c) => (c.ok ? [c] : []));
