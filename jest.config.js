@@ -10,6 +10,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/deploy'],
   testMatch: ['**/*.spec.ts'],
+  // The long fault scenarios run apart, in `npm run test:faults` (jest.faults.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '\\.faults\\.spec\\.ts$'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   // A lib's test support (@refinery/<lib>/testing) before the lib itself: the first match wins.
   moduleNameMapper: {

@@ -1,7 +1,13 @@
 export { connectNats, drainConnection, natsAuthOptions } from './connection/connect-nats';
 export type { NatsConnectOptions, NatsCredentials } from './connection/connect-nats';
 export { natsReadinessCheck } from './connection/nats-readiness';
-export { ensureStreams, DUPLICATE_WINDOW_MS } from './streams/ensure-streams';
+export {
+  automaticReplicas,
+  ensureStreams,
+  DUPLICATE_WINDOW_MS,
+  MAX_AUTO_REPLICAS,
+} from './streams/ensure-streams';
+export type { EnsureStreamsOptions, ReplicaChoice } from './streams/ensure-streams';
 export { DEFAULT_ACK_WAIT_MS, DEFAULT_RETRY } from './consumer/consumer-options';
 export type { ConsumerOptions } from './consumer/consumer-options';
 export {

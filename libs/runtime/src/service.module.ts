@@ -12,9 +12,10 @@ export interface ServiceModuleOptions {
   natsUrl: string;
   /**
    * The service's validated configuration: every service authenticates the same way, its
-   * callers by API key and itself to NATS as its own user.
+   * callers by API key and itself to NATS as its own user, and with the streams' replica
+   * count (NATS_STREAM_REPLICAS) every service shares.
    */
-  auth: AuthConfig & NatsCredentialsConfig;
+  auth: AuthConfig & NatsCredentialsConfig & { NATS_STREAM_REPLICAS?: number };
   /** The Postgres schema the service owns; its role has rights there only. */
   schema: string;
   // TypeORM takes entity and migration classes as plain constructors.
@@ -41,6 +42,7 @@ export class ServiceModule {
           service: options.service,
           servers: options.natsUrl,
           streams: Object.values(STREAMS),
+          streamReplicas: options.auth.NATS_STREAM_REPLICAS,
           credentials: natsCredentialsOf(options.auth),
         }),
         AuthModule.forRoot(options.auth),

@@ -14,6 +14,8 @@ export interface MessagingOptions {
   servers: string | readonly string[];
   /** Streams the service's JetStreamServer creates or updates at start. */
   streams: readonly StreamDefinition[];
+  /** Replicas of those streams (NATS_STREAM_REPLICAS); unset: as many as the cluster has servers, at most 3. */
+  streamReplicas?: number;
   /** The service's own NATS user; none on a server without authentication. */
   credentials?: NatsCredentials;
 }
@@ -65,6 +67,7 @@ export function createJetStreamServer(
     service: options.service,
     connection,
     streams: options.streams,
+    streamReplicas: options.streamReplicas,
     ...overrides,
   });
 }

@@ -15,6 +15,8 @@ export interface JetStreamServerOptions {
   connection: NatsConnection;
   /** Streams to create or update before the consumers start. */
   streams: readonly StreamDefinition[];
+  /** Replicas of those streams; unset: as many as the cluster has servers, at most 3. */
+  streamReplicas?: number;
   /** How long close() waits for handlers in progress. Default 25 s, inside Kubernetes' 30 s grace. */
   shutdownTimeoutMs?: number;
 }
@@ -75,8 +77,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   private async start(): Promise<void> {
-    const { connection, service, streams } = this.options;
-    await ensureStreams(connection, streams);
+    const { connection, service, streams, streamReplicas } = this.options;
+    await ensureStreams(connection, streams, { replicas: streamReplicas, logger: this.log });
     const consumers: { options: ResolvedConsumerOptions; handler: MessageHandler }[] = [];
     for (const [pattern, handler] of this.messageHandlers) {
       const options = consumerOptionsOf(handler.extras);

@@ -10,9 +10,22 @@ export class ConfigError extends Error {
   }
 }
 
+const STREAM_REPLICAS_ERROR =
+  'must be a whole number from 1 to 5 (or unset: as many as the NATS cluster has servers, at most 3)';
+
 /** Settings every service reads. Services extend this with their own. */
 export const BaseConfigSchema = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** Copies JetStream keeps of each stream; unset: one per server of the cluster, at most 3. */
+  NATS_STREAM_REPLICAS: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce
+      .number({ error: STREAM_REPLICAS_ERROR })
+      .int({ error: STREAM_REPLICAS_ERROR })
+      .min(1, { error: STREAM_REPLICAS_ERROR })
+      .max(5, { error: STREAM_REPLICAS_ERROR })
+      .optional(),
+  ),
   ...NatsCredentialsConfigSchema.shape,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** The address HTTP listens on; 0.0.0.0 only where something in front guards it (compose, Kubernetes). */
