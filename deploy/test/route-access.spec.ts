@@ -28,6 +28,11 @@ const ROUTES: Record<string, Record<string, Access>> = {
     'POST /v1/admin/tenants/:tenant/keys': 'operator',
     'GET /v1/admin/tenants/:tenant/keys': 'operator',
     'POST /v1/admin/keys/:id/revoke': 'operator',
+    'GET /v1/admin/dlq': 'operator',
+    'GET /v1/admin/dlq/:seq': 'operator',
+    'POST /v1/admin/dlq/:seq/replay': 'operator',
+    'POST /v1/admin/dlq/replay': 'operator',
+    'DELETE /v1/admin/dlq': 'operator',
   },
   learning: {
     ...OPEN,

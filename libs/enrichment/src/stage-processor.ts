@@ -17,7 +17,9 @@ import {
 import {
   batchOutcome,
   isLastAttempt,
+  isReplayFor,
   JetStreamPublisher,
+  NonRetryableError,
   type BatchOutcome,
   type FailedMessage,
   type InboundMessage,
@@ -54,6 +56,12 @@ import {
 type Inbound =
   | (Omit<EventPayload<'records.received'>, 'data'> & { data: EnrichmentInput })
   | EventPayload<'enrichment.done'>;
+
+/**
+ * Why a batch came: the stage's source, the quality monitor's request to drive records again
+ * (`reprocess`), or the operator's replay of a message the stage dead-lettered (`replay`).
+ */
+type Drive = 'source' | 'reprocess' | 'replay';
 
 interface Attempt {
   message: InboundMessage<Inbound>;
@@ -103,12 +111,32 @@ export class StageProcessor {
    * carries on with its retry count; a FAILED one gets one more attempt, up to
    * ENRICHMENT_REPROCESS_LIMIT times. Past that, or for an answer still unsure, the request
    * escalates the record to a person instead, once.
+   *
+   * A message of the source replayed from the DLQ for this stage (Refinery-Replay-Service) is
+   * driven like a reprocess request, the same limit counting both: a FAILED record gets one
+   * more attempt, and goes back to the DLQ if it fails again; a record finished otherwise is a
+   * duplicate, and one past the limit is escalated. An unsure answer is left alone: a replay
+   * is about failures, and asking a person is the monitor's call.
    */
   async process(
     batch: readonly InboundMessage<Inbound>[],
     { reprocess = false } = {},
   ): Promise<BatchOutcome> {
     await this.modelsReady;
+    if (reprocess) return this.drive(batch, 'reprocess');
+    const replays = batch.filter((m) => isReplayFor(m.headers, this.stage.name));
+    if (replays.length === 0) return this.drive(batch, 'source');
+    const rest = batch.filter((m) => !replays.includes(m));
+    const failed: FailedMessage[] = [];
+    if (rest.length > 0) failed.push(...(await this.drive(rest, 'source')).failed);
+    failed.push(...(await this.drive(replays, 'replay')).failed);
+    return batchOutcome(failed);
+  }
+
+  private async drive(
+    batch: readonly InboundMessage<Inbound>[],
+    drive: Drive,
+  ): Promise<BatchOutcome> {
     const providerFor = this.models.snapshot();
     const byRecord = new Map<string, { message: InboundMessage<Inbound>; work: StageWork }>();
     for (const message of batch) {
@@ -119,12 +147,15 @@ export class StageProcessor {
     const items = [...byRecord.values()];
     const { claimed, unpublished, exhausted } = await this.records.claim(
       items.map(({ work }) => ({ id: work.recordId, tenant: work.tenant })),
-      reprocess
-        ? {
+      drive === 'source'
+        ? undefined
+        : {
             reprocessLimit: this.config.ENRICHMENT_REPROCESS_LIMIT,
-            lowConfidence: this.stage.name === GATED_STAGE ? this.rules.minConfidence : null,
-          }
-        : undefined,
+            lowConfidence:
+              drive === 'reprocess' && this.stage.name === GATED_STAGE
+                ? this.rules.minConfidence
+                : null,
+          },
     );
     this.metrics.duplicates.inc({ stage: this.stage.name }, batch.length - claimed.length);
 
@@ -138,7 +169,7 @@ export class StageProcessor {
           message,
           work,
           claimedById.get(work.recordId)!,
-          reprocess,
+          drive,
         ),
     );
     const batchId = randomUUID();
@@ -294,15 +325,17 @@ export class StageProcessor {
     message: InboundMessage<Inbound>,
     work: StageWork,
     claimed: Claimed,
-    reprocess: boolean,
+    drive: Drive,
   ): Promise<Attempt> {
     const name = this.stage.name;
     const schedule = this.config.ENRICHMENT_RETRY_SCHEDULE;
     const retries = Math.max(claimed.retry_count, message.deliveryCount - 1);
-    // A reprocess request continues the record's count: a FAILED record gets one attempt.
+    // A reprocess request (or a replay) continues the record's count: a FAILED record gets
+    // one attempt.
+    const again = drive !== 'source';
     const last =
       isLastAttempt(schedule, message.deliveryCount) ||
-      (reprocess && claimed.retry_count >= schedule.length);
+      (again && claimed.retry_count >= schedule.length);
     const skipReason = this.stage.skipReason(work, this.rules);
     const started = performance.now();
     let output: unknown = null;
@@ -322,8 +355,8 @@ export class StageProcessor {
     const retryLow = lowConfidence !== undefined && this.retryLowConfidence && !last;
     const problem = failure ?? (retryLow ? lowConfidence : undefined);
     const label =
-      reprocess && claimed.reprocess_count > 0
-        ? `reprocess ${claimed.reprocess_count}`
+      again && claimed.reprocess_count > 0
+        ? `${drive} ${claimed.reprocess_count}`
         : `attempt ${message.deliveryCount}`;
     const errors = problem ? [...claimed.errors, `${label}: ${problem}`] : claimed.errors;
 
@@ -346,11 +379,14 @@ export class StageProcessor {
       work,
       firstAttemptAt: claimed.first_attempt_at,
       // A FAILED reprocess attempt is acked: its failed event says so, and the next request
-      // (not a redelivery of this one) decides between another attempt and escalation.
+      // (not a redelivery of this one) decides between another attempt and escalation. A
+      // FAILED replay goes back to the DLQ at once, for the operator to replay again later.
       error:
-        status === 'PENDING' || (status === 'FAILED' && !reprocess)
+        status === 'PENDING' || (status === 'FAILED' && drive === 'source')
           ? new Error(problem)
-          : undefined,
+          : status === 'FAILED' && drive === 'replay'
+            ? new NonRetryableError(`replayed and failed again: ${problem}`)
+            : undefined,
       outcome: {
         record_id: work.recordId,
         status,

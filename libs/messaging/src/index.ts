@@ -24,6 +24,21 @@ export { NonRetryableError, isNonRetryable } from './consumer/non-retryable.erro
 export { isTransientFailure } from './consumer/transient-failure';
 export { RpcErrorPassthroughFilter } from './consumer/rpc-error-passthrough.filter';
 export { DLQ_HEADERS } from './consumer/dead-letter';
+export {
+  DeadLetterQueue,
+  deadLetterOf,
+  DEAD_LETTER_REASONS,
+  DLQ_STREAM,
+} from './dlq/dead-letter-queue';
+export type { DeadLetterEntry, DeadLetterScan } from './dlq/dead-letter-queue';
+export {
+  isReplayFor,
+  REPLAY_HEADERS,
+  replayHeaders,
+  replayMsgId,
+  replayOf,
+} from './dlq/replay-headers';
+export type { ReplayMark } from './dlq/replay-headers';
 export type { DeadLetterReason } from './consumer/retry-schedule';
 export { JetStreamServer } from './server/jetstream.server';
 export type { JetStreamServerOptions } from './server/jetstream.server';

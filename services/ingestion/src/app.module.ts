@@ -1,11 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceModule } from '@refinery/runtime';
+import { DlqAdminController } from './admin/dlq-admin.controller';
 import { ManageTenantsUseCase } from './admin/manage-tenants.use-case';
 import { TenantsAdminController } from './admin/tenants-admin.controller';
 import { BehaviorController } from './behavior/behavior.controller';
 import { PublishBehaviorUseCase } from './behavior/publish-behavior.use-case';
 import { INGESTION_CONFIG, IngestionConfig } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
+import { ManageDeadLettersUseCase } from './dlq/manage-dead-letters.use-case';
 import { IngestMessagesController } from './nats-intake/ingest-messages.controller';
 import { IngestMessagesUseCase } from './nats-intake/ingest-messages.use-case';
 import { AcceptRecordsUseCase } from './records/accept-records.use-case';
@@ -36,6 +38,7 @@ export class AppModule {
         BehaviorController,
         IngestMessagesController,
         TenantsAdminController,
+        DlqAdminController,
       ],
       providers: [
         { provide: INGESTION_CONFIG, useValue: config },
@@ -44,6 +47,7 @@ export class AppModule {
         DemoTenantInitializer,
         IngestEventsUseCase,
         IngestMessagesUseCase,
+        ManageDeadLettersUseCase,
         ManageTenantsUseCase,
         PublishBehaviorUseCase,
         RecordsRepository,

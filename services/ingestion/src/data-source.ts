@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { CreateIngestionTables1763800000000 } from './migrations/1763800000000-create-ingestion-tables';
 import { MoveTenantsToAuth1765000000000 } from './migrations/1765000000000-move-tenants-to-auth';
 import { SharedRateBuckets1767000000000 } from './migrations/1767000000000-shared-rate-buckets';
+import { CreateDlqReplays1768000000000 } from './migrations/1768000000000-create-dlq-replays';
 import { RecordEntity } from './records/record.entity';
 import { RejectionEntity } from './rejections/rejection.entity';
 
@@ -12,6 +13,7 @@ export const migrations = [
   CreateIngestionTables1763800000000,
   MoveTenantsToAuth1765000000000,
   SharedRateBuckets1767000000000,
+  CreateDlqReplays1768000000000,
 ];
 
 /** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */

@@ -99,6 +99,32 @@ describe('service permissions', () => {
     expect(create('quality-monitor', 'ENRICHMENT', 'enrichment.>')).toBe(false);
   });
 
+  it("let ingestion, the operator's admin, read, purge and replay dead letters, and no other service", () => {
+    const { publish } = servicePermissions('ingestion');
+    expect(allowed(publish, '$JS.API.STREAM.MSG.GET.DLQ')).toBe(true);
+    expect(allowed(publish, '$JS.API.STREAM.MSG.DELETE.DLQ')).toBe(true);
+    expect(allowed(publish, '$JS.API.STREAM.MSG.DELETE.RECORDS')).toBe(false);
+    // A replay goes back to the subject the consumer that gave up on it read.
+    for (const subject of [
+      subjectOf('records.received', { tenant: 'acme', type: 'order' }),
+      subjectOf('enrichment.done', { stage: 'order-analysis', tenant: 'acme' }),
+      subjectOf('enrichment.reprocess', { stage: 'resolution', tenant: 'acme' }),
+      subjectOf('enrichment.completed', { tenant: 'acme' }),
+      subjectOf('ingest', { tenant: 'acme', type: 'order' }),
+    ])
+      expect(allowed(publish, subject)).toBe(true);
+    // Nothing no consumer reads: a replay has nowhere else to go.
+    expect(
+      allowed(publish, subjectOf('enrichment.failed', { stage: 'resolution', tenant: 'a' })),
+    ).toBe(false);
+    expect(allowed(publish, subjectOf('dlq', { service: 'order-analysis' }))).toBe(false);
+    for (const service of natsServices().filter((s) => s !== 'ingestion')) {
+      expect(allowed(servicePermissions(service).publish, '$JS.API.STREAM.MSG.DELETE.DLQ')).toBe(
+        false,
+      );
+    }
+  });
+
   it('never let a service delete or purge a stream', () => {
     for (const service of natsServices()) {
       const { publish } = servicePermissions(service);

@@ -118,17 +118,32 @@ function jetStreamGrants(service: string, readings: Reading[]): string[] {
   ];
 }
 
+/**
+ * Every subject some service's durable consumer reads: where a dead letter can come from, and
+ * so where the operator's replay of it goes back to (services/ingestion/src/dlq).
+ */
+export function dlqReplaySubjects(): string[] {
+  return unique(natsServices().flatMap((service) => readingsOf(service).map((r) => r.filter)));
+}
+
 /** JetStream calls a service makes beyond its own consumers, with the reason. */
 function serviceExtras(service: string): string[] {
   const extras: Record<string, string[]> = {
-    // Makes each new tenant's subscriber durable (services/ingestion/src/admin/tenant-consumers.ts).
-    ingestion: eventsFor('subscribe').flatMap((name) => {
-      const { stream, filterSubject } = tenantConsumerOf('*', name);
-      return [
-        `${JS_API}.CONSUMER.INFO.${stream}.*`,
-        `${JS_API}.CONSUMER.CREATE.${stream}.*.${filterSubject}`,
-      ];
-    }),
+    ingestion: [
+      // Makes each new tenant's subscriber durable (services/ingestion/src/admin/tenant-consumers.ts).
+      ...eventsFor('subscribe').flatMap((name) => {
+        const { stream, filterSubject } = tenantConsumerOf('*', name);
+        return [
+          `${JS_API}.CONSUMER.INFO.${stream}.*`,
+          `${JS_API}.CONSUMER.CREATE.${stream}.*.${filterSubject}`,
+        ];
+      }),
+      // The operator's dead letters (`npm run admin -- dlq`, /v1/admin/dlq): read by sequence,
+      // removed one by one when purged, and replayed to the subject they were read from.
+      `${JS_API}.STREAM.MSG.GET.${STREAMS.DLQ.name}`,
+      `${JS_API}.STREAM.MSG.DELETE.${STREAMS.DLQ.name}`,
+      ...dlqReplaySubjects(),
+    ],
     'quality-monitor': [
       // Retires the durables it no longer reads at start (services/quality-monitor/src/app.module.ts).
       `${JS_API}.CONSUMER.DELETE.${STREAMS.RECORDS.name}.quality-monitor-rules`,

@@ -1,7 +1,7 @@
 import { subjectOf } from '@refinery/contracts';
 import type { JetStreamClient, JsMsg, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import { headersOf } from './inbound-message';
+import { headersOf, msgIdOf } from './inbound-message';
 import type { DeadLetterReason } from './retry-schedule';
 
 export const DLQ_HEADERS = {
@@ -12,6 +12,8 @@ export const DLQ_HEADERS = {
   deliveries: 'Refinery-Dlq-Deliveries',
   service: 'Refinery-Dlq-Service',
   consumer: 'Refinery-Dlq-Consumer',
+  /** The original `Nats-Msg-Id`, when it had one: a replay derives its own from it. */
+  msgId: 'Refinery-Dlq-Msg-Id',
 } as const;
 
 export interface DeadLetter {
@@ -40,7 +42,8 @@ function headerValue(text: string): string {
 
 /**
  * The original headers (trace context included) plus the Refinery-Dlq-* ones. Nats-* headers
- * are left out: the original msg id or expectations would make the DLQ reject the copy.
+ * are left out: the original msg id or expectations would make the DLQ reject the copy; the
+ * msg id is kept as Refinery-Dlq-Msg-Id instead.
  */
 export function deadLetterHeaders(message: DeliveredMessage, letter: DeadLetter): MsgHdrs {
   const hdrs = natsHeaders();
@@ -54,6 +57,8 @@ export function deadLetterHeaders(message: DeliveredMessage, letter: DeadLetter)
   hdrs.set(DLQ_HEADERS.deliveries, String(message.deliveryCount));
   hdrs.set(DLQ_HEADERS.service, letter.service);
   hdrs.set(DLQ_HEADERS.consumer, letter.consumer);
+  const msgId = msgIdOf(message.headers);
+  if (msgId !== undefined) hdrs.set(DLQ_HEADERS.msgId, headerValue(msgId));
   return hdrs;
 }
 

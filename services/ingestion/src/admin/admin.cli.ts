@@ -1,18 +1,23 @@
-// `npm run admin -- <command>`: tenants and API keys from the command line, as the operator.
-// Each command prints one JSON line; errors go to stderr with a non-zero exit.
+// `npm run admin -- <command>`: tenants, API keys and dead letters from the command line, as
+// the operator. Tenant and key commands print one JSON line; dlq commands print tables, or one
+// JSON line with --json. Errors go to stderr with a non-zero exit (2 for a usage error).
+import { userInfo } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { connectNats, drainConnection } from '@refinery/messaging';
 import { runMigrations } from '@refinery/persistence';
 import { loadConfig, natsCredentialsOf, ProblemException } from '@refinery/runtime';
 import { IngestionConfigSchema } from '../config';
 import { createServiceDataSource } from '../data-source';
+import { ManageDeadLettersUseCase } from '../dlq/manage-dead-letters.use-case';
+import { DLQ_USAGE, DlqUsageError, runDlqCommand } from './dlq.command';
 import { ManageTenantsUseCase } from './manage-tenants.use-case';
 
 const USAGE = `usage: npm run admin -- <command>
   tenants create <slug> [--name <name>] [--rate-limit <events/s>]
   keys create <slug> --scopes ingest,read,review,admin [--label <label>]
   keys list <slug>
-  keys revoke <key id>`;
+  keys revoke <key id>
+${DLQ_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -62,6 +67,15 @@ export async function runAdminCommand(
   throw new UsageError(USAGE);
 }
 
+/** Who replays from the command line, as dlq_replays records it: the account that ran it. */
+function cliUser(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
 async function main(): Promise<void> {
   // stdout carries the one JSON line; the migrator's commentary would get in its way.
   Logger.overrideLogger(false);
@@ -77,8 +91,14 @@ async function main(): Promise<void> {
     try {
       // The auth tables are ingestion's: make sure they exist before the first tenant.
       await runMigrations(db);
+      const args = process.argv.slice(2);
+      if (args[0] === 'dlq') {
+        const deadLetters = new ManageDeadLettersUseCase(db, nc);
+        process.stdout.write(`${await runDlqCommand(args.slice(1), deadLetters, cliUser())}\n`);
+        return;
+      }
       const tenants = new ManageTenantsUseCase(db, nc);
-      const result = await runAdminCommand(process.argv.slice(2), tenants);
+      const result = await runAdminCommand(args, tenants);
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } finally {
       await drainConnection(nc);
@@ -97,6 +117,6 @@ if (require.main === module) {
           ? error.message
           : String(error);
     process.stderr.write(`${message}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    process.exitCode = error instanceof UsageError || error instanceof DlqUsageError ? 2 : 1;
   });
 }
