@@ -114,7 +114,7 @@ describe('a replay', () => {
     );
     const second = deadLetterOf({
       seq: 8,
-      subject: 'dlq.order-analysis',
+      subject: subjectOf('dlq', { service: 'order-analysis' }),
       data,
       time: new Date(),
       header: hdrs,

@@ -10,7 +10,7 @@ import {
   type StoredMsg,
 } from '@nats-io/jetstream';
 import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
-import { STREAMS, subjectOf } from '@refinery/contracts';
+import { filterOf, paramsOf, STREAMS, subjectOf } from '@refinery/contracts';
 import { DLQ_HEADERS } from '../consumer/dead-letter';
 import type { DeadLetterReason } from '../consumer/retry-schedule';
 import { REPLAY_HEADERS } from './replay-headers';
@@ -74,7 +74,7 @@ export function deadLetterOf(
   return {
     seq: message.seq,
     deadLetteredAt: message.time,
-    service: get(DLQ_HEADERS.service) ?? message.subject.slice('dlq.'.length),
+    service: get(DLQ_HEADERS.service) ?? paramsOf('dlq', message.subject)?.service ?? '',
     consumer: get(DLQ_HEADERS.consumer) ?? null,
     reason: colon === -1 ? said : said.slice(0, colon),
     error: colon === -1 ? '' : said.slice(colon + 2),
@@ -127,7 +127,9 @@ export class DeadLetterQueue {
   async *scan(options: DeadLetterScan = {}): AsyncGenerator<DeadLetterEntry> {
     const { state } = await this.jsm.streams.info(DLQ_STREAM);
     if (state.messages === 0) return;
-    const filter = options.service ? subjectOf('dlq', { service: options.service }) : 'dlq.>';
+    const filter = options.service
+      ? subjectOf('dlq', { service: options.service })
+      : filterOf('dlq');
     const last = state.last_seq;
     let next = Math.max((options.after ?? 0) + 1, state.first_seq);
     if (options.since) next = await this.firstAtOrAfter(options.since, filter, next, last);

@@ -1,3 +1,4 @@
+import { subjectOf } from '@refinery/contracts';
 import { problemFor, ProblemException } from '@refinery/runtime';
 import type { DeadLetterView, ManageDeadLettersUseCase } from '../dlq/manage-dead-letters.use-case';
 import { dlqArgs, DlqUsageError, listTable, purgeText, runDlqCommand, table } from './dlq.command';
@@ -10,7 +11,7 @@ const letter = (seq: number, overrides: Partial<DeadLetterView> = {}): DeadLette
   reason: 'retries_exhausted',
   error: 'Error: analysis: HTTP 503: The model is overloaded',
   tenant: 'acme',
-  subject: 'records.received.acme.exception',
+  subject: subjectOf('records.received', { tenant: 'acme', type: 'exception' }),
   stream: 'RECORDS',
   stream_seq: 12,
   msg_id: 'r-1:received',

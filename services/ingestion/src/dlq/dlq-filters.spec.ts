@@ -1,4 +1,4 @@
-import { validate } from '@refinery/contracts';
+import { subjectOf, validate } from '@refinery/contracts';
 import { dlqSchemas, DlqSeqSchema, tenantOfSubject, timeOf } from './dlq-filters';
 
 const NOW = new Date('2026-05-01T12:00:00Z');
@@ -112,14 +112,18 @@ describe('dead-letter filters', () => {
   });
 
   it('find the tenant an original subject names', () => {
-    expect(tenantOfSubject('records.received.acme.order')).toBe('acme');
-    expect(tenantOfSubject('enrichment.order-analysis.done.acme')).toBe('acme');
-    expect(tenantOfSubject('enrichment.reprocess.resolution.acme')).toBe('acme');
-    expect(tenantOfSubject('enrichment.completed.acme')).toBe('acme');
-    expect(tenantOfSubject('ingest.acme.order')).toBe('acme');
-    expect(tenantOfSubject('ingest.rejected.acme')).toBe('acme');
-    expect(tenantOfSubject('enrichment.resolution.escalated.acme')).toBe('acme');
-    expect(tenantOfSubject('models.published.classification.acme')).toBe('acme');
+    const tenant = 'acme';
+    for (const subject of [
+      subjectOf('records.received', { tenant, type: 'order' }),
+      subjectOf('enrichment.done', { stage: 'order-analysis', tenant }),
+      subjectOf('enrichment.reprocess', { stage: 'resolution', tenant }),
+      subjectOf('enrichment.completed', { tenant }),
+      subjectOf('ingest', { tenant, type: 'order' }),
+      subjectOf('ingest.rejected', { tenant }),
+      subjectOf('enrichment.escalated', { stage: 'resolution', tenant }),
+      subjectOf('models.published', { model: 'classification', tenant }),
+    ])
+      expect(tenantOfSubject(subject)).toBe(tenant);
     expect(tenantOfSubject('somewhere.else')).toBeUndefined();
   });
 });
