@@ -19,6 +19,8 @@ export type {
   DatabaseErrorKind,
   ErrorFields,
 } from './errors/database-errors';
+export { DatabaseProbe, databaseOutage, registerDatabaseCheck } from './health/database-probe';
+export type { DatabaseCheck, DatabaseProbeOptions, Queryable } from './health/database-probe';
 export { PersistenceModule } from './persistence.module';
 export type { PersistenceOptions } from './persistence.module';
 export { provisionDatabase } from './provision/provision-database';

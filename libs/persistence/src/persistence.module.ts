@@ -12,6 +12,10 @@ import { DataSource } from 'typeorm';
 import { DatabaseConfig, databaseConfigFromEnv } from './config/database-config';
 import { createDataSource, EntityList, MigrationList } from './data-source/create-data-source';
 import { runMigrations } from './data-source/run-migrations';
+import { DatabaseProbe, registerDatabaseCheck } from './health/database-probe';
+
+/** Takes each DataSource's probe off the process-wide list when the DataSource closes. */
+const unregister = new WeakMap<DataSource, () => void>();
 
 export interface PersistenceOptions {
   schema: string;
@@ -28,13 +32,16 @@ class DataSourceCloser implements OnApplicationShutdown {
   constructor(private readonly dataSource: DataSource) {}
 
   async onApplicationShutdown(): Promise<void> {
+    unregister.get(this.dataSource)?.();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
 
 /**
- * The service's connected, migrated DataSource, reported as `postgres` on `/health/ready`.
- * Needs ObservabilityModule, which provides the HealthRegistry.
+ * The service's connected, migrated DataSource, reported as `postgres` on `/health/ready`: not
+ * ready while the database does not answer (a DatabaseProbe, so the probe cannot hang or pile
+ * up queries), which the JetStream consumers also ask (`databaseOutage`) to tell an outage,
+ * waited out, from a failure of their work. Needs ObservabilityModule (HealthRegistry).
  */
 @Global()
 @Module({})
@@ -72,11 +79,11 @@ async function connect(options: PersistenceOptions, health: HealthRegistry): Pro
     await dataSource.destroy();
     throw error;
   }
+  const probe = new DatabaseProbe(dataSource);
   health.register({
     name: 'postgres',
-    check: async () => {
-      await dataSource.query('SELECT 1');
-    },
+    check: () => probe.check(),
   });
+  unregister.set(dataSource, registerDatabaseCheck(probe));
   return dataSource;
 }

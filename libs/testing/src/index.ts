@@ -2,6 +2,7 @@ export * from './eventually';
 export * from './api-call';
 export * from './free-port';
 export * from './nats-server';
+export * from './postgres-cluster';
 export * from './nats-cluster';
 export * from './stream-counts';
 export * from './stored-messages';

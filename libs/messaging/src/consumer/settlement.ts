@@ -19,6 +19,11 @@ export class Settlement {
     return this.monitor.current === 'connected';
   }
 
+  /** Why acks cannot go out right now (NATS disconnected, draining, closed), or undefined. */
+  problem(): string | undefined {
+    return this.monitor.problem();
+  }
+
   /** Resolves once connected; rejects when the connection closed. */
   ready(): Promise<void> {
     return this.monitor.whenConnected();
@@ -48,9 +53,16 @@ export class Settlement {
     }
   }
 
-  /** Tells the server every `ackWaitMs / 2` that the messages are still being handled. */
-  keepAlive(msgs: readonly JsMsg[], ackWaitMs: number): () => void {
-    const timer = setInterval(() => this.working(msgs), Math.max(250, Math.floor(ackWaitMs / 2)));
+  /**
+   * Tells the server every `ackWaitMs / 2` that the messages are still being handled; `msgs`
+   * may be a function, asked each time, for a set that shrinks as parts of it are settled.
+   */
+  keepAlive(msgs: readonly JsMsg[] | (() => readonly JsMsg[]), ackWaitMs: number): () => void {
+    const current = typeof msgs === 'function' ? msgs : () => msgs;
+    const timer = setInterval(
+      () => this.working(current()),
+      Math.max(250, Math.floor(ackWaitMs / 2)),
+    );
     timer.unref();
     return () => clearInterval(timer);
   }

@@ -4,6 +4,7 @@ import {
   jetstreamManager,
   type ConsumerMessages,
   type JetStreamClient,
+  type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -11,6 +12,7 @@ import { ConnectionMonitor } from '../connection/connection-monitor';
 import { BatchReader } from '../consumer/batch-reader';
 import type { ResolvedConsumerOptions } from '../consumer/consumer-options';
 import { MessageProcessor, type HandlerInvoker } from '../consumer/message-processor';
+import { databaseCheck, jetStreamCheck, OutageWatch } from '../consumer/outage';
 import { Settlement } from '../consumer/settlement';
 import { provisionConsumer } from './provision-consumer';
 
@@ -19,11 +21,21 @@ const SINGLE_PREFETCH = 4;
 const PULL_EXPIRES_MS = 30_000;
 const RESTART_DELAY_MS = 2_000;
 
-/** Pulls one durable consumer and feeds its messages, one batch at a time, to the processor. */
+/**
+ * Pulls one durable consumer and feeds its messages, one batch at a time, to the processor.
+ * When an outage pauses the processor, pulling ends: nothing more is delivered while the batch
+ * is held. What was delivered already and not yet handed over is handled after the outage,
+ * still under its first delivery, and acked before the consumer pulls again, so the server
+ * never redelivers it (it redelivers only into a pull).
+ */
 export class ConsumerRunner {
   private readonly js: JetStreamClient;
   private readonly processor: MessageProcessor;
+  private readonly stopped = new AbortController();
+  private jsm?: Promise<JetStreamManager>;
   private messages?: ConsumerMessages;
+  /** The subscription ended because an outage paused the processor. */
+  private heldBack?: ConsumerMessages;
   private loop?: Promise<void>;
   private stopping = false;
   private wake?: () => void;
@@ -37,7 +49,15 @@ export class ConsumerRunner {
   ) {
     this.js = jetstream(nc);
     const settlement = new Settlement(ConnectionMonitor.of(nc), logger);
-    this.processor = new MessageProcessor(service, options, invoke, this.js, settlement, logger);
+    const outage = new OutageWatch([
+      jetStreamCheck(settlement, () => this.manager(), options.stream, options.durable),
+      databaseCheck,
+    ]);
+    this.processor = new MessageProcessor(service, options, invoke, this.js, settlement, logger, {
+      outage,
+      stopping: this.stopped.signal,
+      onPause: () => this.holdFetching(),
+    });
   }
 
   /** Provisions the consumer and starts pulling; rejects when the consumer cannot be set up. */
@@ -46,17 +66,30 @@ export class ConsumerRunner {
     this.loop = this.run(this.messages);
   }
 
-  /** Stops pulling, lets the batch in hand finish and settle, then resolves. */
+  /**
+   * Stops pulling, lets the batch in hand finish and settle, then resolves. A batch held by an
+   * outage is not waited for: it is left unsettled, redelivered after ack_wait.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     this.wake?.();
     const messages = this.messages;
     if (messages) void messages.close().catch(() => undefined);
     await this.loop;
   }
 
+  /** One JetStreamManager for provisioning and the outage probe, made again if making it failed. */
+  private manager(): Promise<JetStreamManager> {
+    const made = (this.jsm ??= jetstreamManager(this.nc));
+    made.catch(() => {
+      if (this.jsm === made) this.jsm = undefined;
+    });
+    return made;
+  }
+
   private async subscribe(): Promise<ConsumerMessages> {
-    await provisionConsumer(await jetstreamManager(this.nc), this.options);
+    await provisionConsumer(await this.manager(), this.options);
     const consumer = await this.js.consumers.get(this.options.stream, this.options.durable);
     return consumer.consume({
       max_messages: this.options.batchSize ?? SINGLE_PREFETCH,
@@ -77,7 +110,8 @@ export class ConsumerRunner {
         }
       }
       if (this.stopping || this.nc.isClosed()) break;
-      await this.pause(RESTART_DELAY_MS);
+      // Ended for an outage, now over: pull again at once. Ended by itself: after a while.
+      if (!messages || messages !== this.heldBack) await this.pause(RESTART_DELAY_MS);
       if (this.stopping) break;
       messages = await this.subscribe().catch((error: unknown) => {
         this.logger.error(
@@ -88,6 +122,14 @@ export class ConsumerRunner {
       this.messages = messages;
       if (this.stopping) void messages?.close().catch(() => undefined);
     }
+  }
+
+  /** An outage paused the processor: end the pull, so that nothing more is delivered meanwhile. */
+  private holdFetching(): void {
+    const messages = this.messages;
+    if (!messages || messages === this.heldBack) return;
+    this.heldBack = messages;
+    void messages.close().catch(() => undefined);
   }
 
   /** Handles batches until the subscription ends: on stop, what was already received is handled too. */
