@@ -72,7 +72,8 @@ export class DatabaseProbe {
   private current(since: number): Probe {
     const latest = this.latest;
     const now = Date.now();
-    if (latest && latest.startedAt >= since) return latest;
+    // Strictly later: one sent in the same millisecond may have been answered before `since`.
+    if (latest && latest.startedAt > since) return latest;
     if (latest && !latest.done && now - latest.startedAt < this.abandonAfterMs) {
       // A query already on its way: its answer is the first one possible anyway.
       return latest;
