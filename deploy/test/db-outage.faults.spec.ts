@@ -1,5 +1,4 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { generateSeedSet } from '@refinery/ai';
 import { filterOf, STAGES, subjectOf, type EventPayload } from '@refinery/contracts';
 import {
   countMessages,
@@ -12,6 +11,7 @@ import {
   type ServiceProcess,
   type TestTenant,
 } from '@refinery/testing';
+import { postEvents, seedEvents } from './support/http-events';
 
 /** Records arrive in small batches at a steady pace, before, during and after the outage. */
 const BATCH = 5;
@@ -27,25 +27,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
 type Completed = EventPayload<'enrichment.completed'>;
-interface BatchAnswer {
-  results: { index: number; id?: string; status: string }[];
-}
 interface HealthSample {
   at: number;
   service: string;
   ready: number;
   live: number;
-}
-
-/** The HTTP events of batch `n`: orders and exceptions of the seed set, unique external ids. */
-function batchOf(n: number, run: string) {
-  return generateSeedSet({ seed: 2_000 + n, size: BATCH }).map((example, i) => ({
-    type: example.record.recordType,
-    source: 'faults',
-    external_id: `${run}-${n}-${i}`,
-    occurred_at: new Date().toISOString(),
-    data: example.record.payload,
-  }));
 }
 
 const statusOf = (url: string) =>
@@ -124,16 +110,8 @@ describe('a database outage of a minute under load', () => {
     const dlqBefore = await countMessages(nc, 'DLQ', filterOf('dlq'));
 
     const post = async (n: number, as = tenant) => {
-      const body = JSON.stringify({ events: batchOf(n, run) });
-      const res = await fetch(`${ingestion.url}/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': as.apiKey },
-        body,
-        signal: AbortSignal.timeout(30_000),
-      });
-      const answer = (await res.json()) as BatchAnswer;
-      if (res.status !== 202)
-        throw new Error(`batch ${n} -> ${res.status}: ${JSON.stringify(answer)}`);
+      const events = seedEvents(`${run}-${n}`, BATCH, 2_000 + n, 'faults');
+      const answer = await postEvents(ingestion.url, as.apiKey, events);
       if (as === tenant) for (const r of answer.results) posted.add(r.id!);
     };
 

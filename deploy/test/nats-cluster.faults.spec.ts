@@ -1,6 +1,5 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { generateSeedSet } from '@refinery/ai';
 import { STAGES, STREAMS, subjectOf, type EventPayload } from '@refinery/contracts';
 import { ensureStreams } from '@refinery/messaging';
 import {
@@ -16,6 +15,7 @@ import {
   type ServiceProcess,
   type TestTenant,
 } from '@refinery/testing';
+import { postEvents, seedEvents } from './support/http-events';
 
 /** What the scenario sends: a few thousand records, in batches at a steady pace. */
 const RECORDS = 3_000;
@@ -30,23 +30,6 @@ const CLIENT_RETRY_MS = 500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Completed = EventPayload<'enrichment.completed'>;
-interface BatchAnswer {
-  accepted: number;
-  duplicates: number;
-  invalid: number;
-  results: { index: number; id?: string; status: string }[];
-}
-
-/** The HTTP events of batch `n`: orders and exceptions of the seed set, unique external ids. */
-function batchOf(n: number, run: string) {
-  return generateSeedSet({ seed: 1_000 + n, size: BATCH }).map((example, i) => ({
-    type: example.record.recordType,
-    source: 'faults',
-    external_id: `${run}-${n}-${i}`,
-    occurred_at: new Date().toISOString(),
-    data: example.record.payload,
-  }));
-}
 
 /**
  * Moves ENRICHMENT's leadership until the node leading RECORDS leads it too: killing that node
@@ -135,31 +118,19 @@ describe('a NATS node killed under load', () => {
 
     /** Sends the batch until ingestion takes it: the same body each time, as a client does. */
     const post = async (n: number) => {
-      const body = JSON.stringify({ events: batchOf(n, run) });
-      for (;;) {
-        const answer = await fetch(`${ingestion.url}/v1/events`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': tenant.apiKey },
-          body,
-          signal: AbortSignal.timeout(60_000),
-        })
-          .then(async (res) => ({ status: res.status, body: (await res.json()) as BatchAnswer }))
-          .catch((error: unknown) => ({ status: 0, body: String(error) }));
-        if (answer.status === 202 && typeof answer.body === 'object') {
-          acceptedAt.push(Date.now());
-          for (const r of answer.body.results) {
-            expect(['accepted', 'duplicate']).toContain(r.status);
-            posted.add(r.id!);
-          }
-          return;
-        }
-        // Anything but a server-side failure is the test's fault: stop there.
-        if (answer.status !== 0 && answer.status < 500) {
-          throw new Error(`batch ${n} -> ${answer.status}: ${JSON.stringify(answer.body)}`);
-        }
-        retries++;
-        refusals.push(String(answer.status));
-        await sleep(CLIENT_RETRY_MS);
+      const events = seedEvents(`${run}-${n}`, BATCH, 1_000 + n, 'faults');
+      const answer = await postEvents(ingestion.url, tenant.apiKey, events, {
+        retryMs: CLIENT_RETRY_MS,
+        timeoutMs: 60_000,
+        onRetry: (status) => {
+          retries++;
+          refusals.push(String(status));
+        },
+      });
+      acceptedAt.push(Date.now());
+      for (const r of answer.results) {
+        expect(['accepted', 'duplicate']).toContain(r.status);
+        posted.add(r.id!);
       }
     };
 

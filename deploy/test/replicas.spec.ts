@@ -1,4 +1,3 @@
-import { generateSeedSet } from '@refinery/ai';
 import { STAGES, subjectOf } from '@refinery/contracts';
 import { pipelineEnv } from '@refinery/enrichment/testing';
 import {
@@ -10,6 +9,7 @@ import {
   type ServiceProcess,
 } from '@refinery/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { postEvents, seedEvents } from './support/http-events';
 
 const RECORDS = 2_000;
 const BATCH = 100;
@@ -41,33 +41,12 @@ describe('replicas', () => {
     await nc?.close();
   });
 
-  const seeds = generateSeedSet({ seed: 7, size: 400 }).map((e) => e.record);
-  const body = (from: number) =>
-    JSON.stringify({
-      events: Array.from({ length: BATCH }, (_, i) => {
-        const seed = seeds[(from + i) % seeds.length];
-        return {
-          type: seed.recordType,
-          source: 'replicas-test',
-          external_id: `${tenant}-${from + i}`,
-          occurred_at: new Date().toISOString(),
-          data: seed.payload,
-        };
-      }),
+  /** POSTs a batch to an ingestion that takes it, as a client behind a balancer does. */
+  const post = (from: number, ingestions: ServiceProcess[], turn: number) => {
+    const urls = ingestions.map((_, i) => ingestions[(turn + i) % ingestions.length].url);
+    return postEvents(urls, apiKey, seedEvents(`${tenant}-${from}`, BATCH, from, 'replicas'), {
+      retryMs: 100,
     });
-
-  /** POSTs a batch to the first ingestion that takes it, as a client behind a balancer does. */
-  const post = async (from: number, ingestions: ServiceProcess[], turn: number) => {
-    for (let attempt = 0; attempt < ingestions.length * 3; attempt++) {
-      const target = ingestions[(turn + attempt) % ingestions.length];
-      const res = await fetch(`${target.url}/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-        body: body(from),
-      }).catch(() => undefined);
-      if (res?.status === 202) return;
-    }
-    throw new Error(`batch ${from}: no ingestion took it`);
   };
 
   it('completes every record exactly once when one replica of each service is killed mid-stream', async () => {
