@@ -25,8 +25,8 @@ import {
   type InboundMessage,
   type PublishItem,
 } from '@refinery/messaging';
+import { mapLimit } from '@refinery/runtime';
 import type { StageConfig } from './config';
-import { mapLimit } from './map-limit';
 import {
   batchReports,
   completedEvent,
@@ -219,12 +219,10 @@ export class StageProcessor {
       return at === undefined ? null : acks[at].seq;
     };
     const rows = [
-      ...attempts.map((a) => this.batchRecord(a.message, a.outcome, outputSeq)),
-      ...unpublished.map((row) =>
-        this.batchRecord(byRecord.get(row.record_id)!.message, row, outputSeq),
-      ),
+      ...attempts.map((a) => this.batchRecord(a, a.outcome, outputSeq)),
+      ...unpublished.map((row) => this.batchRecord(byRecord.get(row.record_id)!, row, outputSeq)),
       ...exhausted.map((row) =>
-        this.batchRecord(byRecord.get(row.record_id)!.message, row, outputSeq, true),
+        this.batchRecord(byRecord.get(row.record_id)!, row, outputSeq, true),
       ),
     ];
     if (rows.length > 0) {
@@ -249,7 +247,7 @@ export class StageProcessor {
 
   /** One record's line in the batch report. */
   private batchRecord(
-    message: InboundMessage<Inbound>,
+    { message, work }: { message: InboundMessage<Inbound>; work: StageWork },
     row: Pick<Outcome, 'record_id' | 'status' | 'retry_count' | 'errors' | 'output'> & {
       finished_at?: string | Date | null;
       duration_ms?: number;
@@ -257,10 +255,10 @@ export class StageProcessor {
     outputSeq: (recordId: string) => number | null,
     escalated = false,
   ): BatchRecord & { tenant: string } {
-    const { input } = workOf(message.data);
+    const { input } = work;
     const settled = row.status === 'COMPLETED' || row.status === 'SKIPPED';
     return {
-      tenant: message.data.tenant,
+      tenant: work.tenant,
       record_id: row.record_id,
       record_type: input.record_type,
       received_at: input.received_at,

@@ -9,3 +9,4 @@ export * from './http/request-input';
 export * from './periodic';
 export * from './service.module';
 export * from './auth';
+export { mapLimit } from './map-limit';

@@ -15,6 +15,7 @@ import {
   type StageReports,
 } from '@refinery/contracts';
 import { NATS_CONNECTION } from '@refinery/messaging';
+import { mapLimit } from '@refinery/runtime';
 import type { StageInput } from './reprocess-decision';
 import type { Candidate } from './reprocess.repository';
 
@@ -40,16 +41,9 @@ export class StoredInputs {
     tenant: string,
     picked: readonly { candidate: Candidate; stage: StageName }[],
   ): Promise<(StageInput | undefined)[]> {
-    const results: (StageInput | undefined)[] = new Array(picked.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < picked.length) {
-        const i = next++;
-        results[i] = await this.inputOf(tenant, picked[i].candidate, picked[i].stage);
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return results;
+    return mapLimit(picked, CONCURRENCY, ({ candidate, stage }) =>
+      this.inputOf(tenant, candidate, stage),
+    );
   }
 
   private async inputOf(
