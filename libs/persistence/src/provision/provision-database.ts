@@ -155,7 +155,7 @@ async function ensureSchema(
   } else if (owner.rows[0].owner !== role) {
     await target.query(`ALTER SCHEMA ${ident(schema)} OWNER TO ${ident(role)}`);
   }
-  await target.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${ident(role)}`);
+  await grantConnect(target, database, ident(role));
   return { schema, role, roleCreated, schemaCreated };
 }
 
@@ -284,8 +284,26 @@ async function ensureReadingLogin(
   for (const { granted } of memberships.rows)
     await target.query(`REVOKE ${granted} FROM ${role} CASCADE`);
   await target.query(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
-  await target.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${role}`);
+  await grantConnect(target, database, role);
   return !found.rowCount;
+}
+
+/**
+ * GRANT CONNECT rewrites the database's catalog row, which a VACUUM anywhere in that database
+ * also updates (in place, its frozen xid): on PostgreSQL 15 the GRANT then fails with "tuple
+ * concurrently updated". The grant is idempotent, so it is simply sent again.
+ */
+async function grantConnect(target: Client, database: string, role: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await target.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${role}`);
+      return;
+    } catch (error) {
+      const raced = error instanceof Error && error.message === 'tuple concurrently updated';
+      if (!raced || attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 /** A password for a role that is not provisioned, or one two roles share, is a mistake. */
