@@ -5,10 +5,52 @@ import {
   DEFAULT_RETRY_SCHEDULE,
   TenantSlugSchema,
 } from '@refinery/contracts';
-import { BaseConfigSchema, durationsVar, durationVar, portVar } from '@refinery/runtime';
+import {
+  MAX_RETENTION_INTERVAL,
+  retentionSettings,
+  type RetentionRule,
+} from '@refinery/persistence';
+import {
+  BaseConfigSchema,
+  durationsVar,
+  durationVar,
+  parseDurations,
+  portVar,
+} from '@refinery/runtime';
+import { publishedSql } from './stage-records.repository';
 
 const schedule = durationsVar;
 const duration = durationVar;
+
+/**
+ * What retention removes in every stage's schema (docs/retention.md), in this order. A record
+ * goes once it is final and its events went out: PENDING and IN_PROGRESS are the stage's to
+ * finish, and a FAILED one is kept until it was escalated to a person (a reprocess request
+ * past the limit escalates it from this row).
+ */
+export const STAGE_RETENTION = [
+  {
+    table: 'stage_records',
+    column: 'first_attempt_at',
+    setting: 'ENRICHMENT_STAGE_RECORDS_RETENTION_DAYS',
+    days: 14,
+    where: `t.finished_at < $1
+            AND (t.status IN ('COMPLETED', 'SKIPPED')
+                 OR (t.status = 'FAILED' AND t.escalated_at IS NOT NULL))
+            AND ${publishedSql('t')}`,
+  },
+  // A batch goes once no row names it: a row naming a missing batch would count as unpublished.
+  // Rows name the batch that saved them, which they were first attempted before: only rows
+  // older than the cutoff can name a batch published before it.
+  {
+    table: 'published_batches',
+    column: 'published_at',
+    setting: 'ENRICHMENT_PUBLISHED_BATCHES_RETENTION_DAYS',
+    days: 14,
+    where: `NOT EXISTS (SELECT 1 FROM stage_records s
+                         WHERE s.first_attempt_at < $1 AND s.batch_id = t.batch_id)`,
+  },
+] as const satisfies readonly RetentionRule[];
 
 /** The settings every stage service reads, shaped like the environment. */
 export const stageConfigSchema = (defaultPort: number) =>
@@ -39,6 +81,11 @@ export const stageConfigSchema = (defaultPort: number) =>
     ENRICHMENT_REPROCESS_LIMIT: z.coerce.number().int().min(0).default(3),
     /** Consume one tenant only, under its own durable consumer: dedicated workers, isolated tests. */
     ENRICHMENT_TENANT: TenantSlugSchema.optional(),
+    /** How often rows past their retention are removed; 0 turns it off. */
+    RETENTION_INTERVAL: durationVar
+      .refine((ms) => ms <= MAX_RETENTION_INTERVAL, 'must be at most 7d')
+      .default(parseDurations('1h')[0]),
+    ...retentionSettings(STAGE_RETENTION),
   });
 
 export type StageConfig = z.infer<ReturnType<typeof stageConfigSchema>>;

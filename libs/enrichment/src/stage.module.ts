@@ -32,11 +32,13 @@ import {
   type ConsumerOptions,
   type InboundMessage,
 } from '@refinery/messaging';
+import { retentionJob } from '@refinery/persistence';
 import { ServiceModule, type ServiceModuleOptions } from '@refinery/runtime';
-import type { StageConfig } from './config';
+import { STAGE_RETENTION, type StageConfig } from './config';
 import { CreateStageRecords1763900000000 } from './migrations/1763900000000-create-stage-records';
 import { AddReprocessing1763900000001 } from './migrations/1763900000001-add-reprocessing';
 import { PublishedBatches1763900000002 } from './migrations/1763900000002-published-batches';
+import { StageRetentionIndexes1769100000000 } from './migrations/1769100000000-retention-indexes';
 import { ModelFollower } from './model-follower';
 import { ServedModels } from './served-models';
 import type { StageDefinition } from './stage-definition';
@@ -47,6 +49,7 @@ export const stageMigrations = [
   CreateStageRecords1763900000000,
   AddReprocessing1763900000001,
   PublishedBatches1763900000002,
+  StageRetentionIndexes1769100000000,
 ];
 
 /** `order-analysis` keeps its tables in schema `order_analysis`. */
@@ -189,6 +192,7 @@ export class StageModule {
       controllers: [stageController(stage, config)],
       providers: [
         StageRecordsRepository,
+        retentionJob(STAGE_RETENTION, config),
         {
           provide: ModelFollowing,
           inject: [NATS_CONNECTION],

@@ -39,3 +39,20 @@ export {
 export { vectorFromSql, vectorToSql, vectorTransformer } from './vector/vector-transformer';
 export { findWorkspaceRoot, readServicesManifest } from './cli/services-manifest';
 export type { ServicesManifest } from './cli/services-manifest';
+export {
+  assertRules,
+  MAX_RETENTION_INTERVAL,
+  RetentionJob,
+  RetentionSchedule,
+  retentionDaysVar,
+  retentionJob,
+  retentionSettings,
+} from './retention';
+export type {
+  DeleteRule,
+  PartitionRule,
+  RetentionConfig,
+  RetentionJobOptions,
+  RetentionReport,
+  RetentionRule,
+} from './retention';

@@ -5,7 +5,14 @@ import { ObservabilityModule } from '@refinery/observability';
 import { PersistenceModule } from '@refinery/persistence';
 import type { AuthConfig } from './auth/auth-config';
 import { AuthModule } from './auth/auth.module';
+import { configuredStreamLimits, type StreamLimitVariable } from './config/load-config';
 import { natsCredentialsOf, type NatsCredentialsConfig } from './config/nats-credentials';
+
+/** What every service shares of the bus: replicas and limits of the streams, the batch bound. */
+export type StreamSettings = {
+  NATS_STREAM_REPLICAS?: number;
+  NATS_BATCH_MAX_BYTES?: number;
+} & Partial<Record<StreamLimitVariable, number>>;
 
 export interface ServiceModuleOptions {
   service: string;
@@ -13,9 +20,10 @@ export interface ServiceModuleOptions {
   /**
    * The service's validated configuration: every service authenticates the same way, its
    * callers by API key and itself to NATS as its own user, and with the streams' replica
-   * count (NATS_STREAM_REPLICAS) every service shares.
+   * count and limits (NATS_STREAM_REPLICAS, NATS_STREAM_<NAME>_MAX_BYTES ...) and the
+   * consumers' batch bound (NATS_BATCH_MAX_BYTES) every service shares.
    */
-  auth: AuthConfig & NatsCredentialsConfig & { NATS_STREAM_REPLICAS?: number };
+  auth: AuthConfig & NatsCredentialsConfig & StreamSettings;
   /** The Postgres schema the service owns; its role has rights there only. */
   schema: string;
   // TypeORM takes entity and migration classes as plain constructors.
@@ -43,6 +51,8 @@ export class ServiceModule {
           servers: options.natsUrl,
           streams: Object.values(STREAMS),
           streamReplicas: options.auth.NATS_STREAM_REPLICAS,
+          streamLimits: configuredStreamLimits(options.auth),
+          batchMaxBytes: options.auth.NATS_BATCH_MAX_BYTES,
           credentials: natsCredentialsOf(options.auth),
         }),
         AuthModule.forRoot(options.auth),

@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { retentionJob } from '@refinery/persistence';
 import { ServiceModule } from '@refinery/runtime';
 import { AttributionController } from './attribution/attribution.controller';
 import { JourneysRepository } from './attribution/journeys.repository';
-import { ANALYTICS_CONFIG, type AnalyticsConfig } from './config';
+import { ANALYTICS_CONFIG, ANALYTICS_RETENTION, type AnalyticsConfig } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
 import { eventsController } from './events/events.controller';
 import { EventsQueryController } from './events/events-query.controller';
@@ -54,6 +55,7 @@ export class AppModule {
         JourneysRepository,
         ExposuresRepository,
         Schedules,
+        retentionJob(ANALYTICS_RETENTION, config),
       ],
     };
   }

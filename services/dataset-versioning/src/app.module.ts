@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { retentionJob } from '@refinery/persistence';
 import { ServiceModule } from '@refinery/runtime';
 import { candidatesController } from './candidates/candidates.controller';
 import { DecisionsRepository } from './candidates/decisions.repository';
 import { PromoteCandidatesUseCase } from './candidates/promote-candidates.use-case';
-import { DATASETS_CONFIG, type DatasetsConfig } from './config';
+import { DATASETS_CONFIG, DATASETS_RETENTION, type DatasetsConfig } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
 import { CurateUseCase } from './datasets/curate.use-case';
 import { DatasetMetricsUseCase } from './datasets/dataset-metrics.use-case';
@@ -56,6 +57,7 @@ export class AppModule {
         ExportExamplesUseCase,
         DecisionsRepository,
         PromoteCandidatesUseCase,
+        retentionJob(DATASETS_RETENTION, config),
       ],
     };
   }

@@ -1,10 +1,11 @@
 import { createDataSource, databaseConfigFromEnv } from '@refinery/persistence';
 import { DataSource } from 'typeorm';
 import { CreateDatasetTables1767000000000 } from './migrations/1767000000000-create-dataset-tables';
+import { RetentionIndexes1769100000000 } from './migrations/1769100000000-retention-indexes';
 
 export const SCHEMA = 'datasets';
 export const entities = [];
-export const migrations = [CreateDatasetTables1767000000000];
+export const migrations = [CreateDatasetTables1767000000000, RetentionIndexes1769100000000];
 
 /** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */
 export const createServiceDataSource = (): DataSource =>

@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { retentionJob } from '@refinery/persistence';
 import { ServiceModule } from '@refinery/runtime';
 import { DlqAdminController } from './admin/dlq-admin.controller';
 import { ManageTenantsUseCase } from './admin/manage-tenants.use-case';
 import { TenantsAdminController } from './admin/tenants-admin.controller';
 import { BehaviorController } from './behavior/behavior.controller';
 import { PublishBehaviorUseCase } from './behavior/publish-behavior.use-case';
-import { INGESTION_CONFIG, IngestionConfig } from './config';
+import { INGESTION_CONFIG, INGESTION_RETENTION, IngestionConfig } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
 import { ManageDeadLettersUseCase } from './dlq/manage-dead-letters.use-case';
 import { IngestMessagesController } from './nats-intake/ingest-messages.controller';
@@ -52,6 +53,7 @@ export class AppModule {
         PublishBehaviorUseCase,
         RecordsRepository,
         RejectMessagesUseCase,
+        retentionJob(INGESTION_RETENTION, config),
       ],
     };
   }

@@ -1,5 +1,29 @@
 import { z } from 'zod';
-import { BaseConfigSchema, portVar } from '@refinery/runtime';
+import {
+  MAX_RETENTION_INTERVAL,
+  retentionSettings,
+  type RetentionRule,
+} from '@refinery/persistence';
+import { BaseConfigSchema, durationVar, parseDurations, portVar } from '@refinery/runtime';
+
+/**
+ * What retention removes (docs/retention.md), in this order. A record row only serves to spot a
+ * record sent twice; where it stands in the pipeline is the stages' and the monitor's.
+ */
+export const INGESTION_RETENTION = [
+  {
+    table: 'records',
+    column: 'received_at',
+    setting: 'INGESTION_RECORDS_RETENTION_DAYS',
+    days: 30,
+  },
+  {
+    table: 'rejections',
+    column: 'received_at',
+    setting: 'INGESTION_REJECTIONS_RETENTION_DAYS',
+    days: 14,
+  },
+] as const satisfies readonly RetentionRule[];
 
 export const IngestionConfigSchema = BaseConfigSchema.extend({
   PORT: portVar(3000),
@@ -11,6 +35,11 @@ export const IngestionConfigSchema = BaseConfigSchema.extend({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 10mb')
     .default('10mb'),
+  /** How often rows past their retention are removed; 0 turns it off. */
+  RETENTION_INTERVAL: durationVar
+    .refine((ms) => ms <= MAX_RETENTION_INTERVAL, 'must be at most 7d')
+    .default(parseDurations('1h')[0]),
+  ...retentionSettings(INGESTION_RETENTION),
 });
 
 export type IngestionConfig = z.infer<typeof IngestionConfigSchema>;

@@ -1,6 +1,7 @@
 import { DynamicModule, Module, type OnModuleInit } from '@nestjs/common';
+import { retentionJob } from '@refinery/persistence';
 import { ServiceModule } from '@refinery/runtime';
-import { LEARNING_CONFIG, type LearningConfig } from './config';
+import { LEARNING_CONFIG, LEARNING_RETENTION, type LearningConfig } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
 import { FeedbackController } from './feedback/feedback.controller';
 import { FeedbackRepository } from './feedback/feedback.repository';
@@ -84,6 +85,7 @@ export class AppModule implements OnModuleInit {
         TranscriptsRepository,
         StoreTranscriptsUseCase,
         Schedules,
+        retentionJob(LEARNING_RETENTION, config),
         ReviewRepository,
         ListReviewQueueUseCase,
         GetLabelingUseCase,

@@ -1,7 +1,62 @@
 import { z } from 'zod';
 import { EmbeddingsConfigSchema } from '@refinery/ai';
 import { TenantSlugSchema } from '@refinery/contracts';
+import {
+  MAX_RETENTION_INTERVAL,
+  retentionSettings,
+  type RetentionRule,
+} from '@refinery/persistence';
 import { BaseConfigSchema, durationVar, parseDurations, portVar } from '@refinery/runtime';
+
+const UUID = `'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'`;
+
+/**
+ * What retention removes (docs/retention.md), in this order. What people said (feedback,
+ * corrections) and the learning queue are kept: they are the labels, and the review console
+ * reads a record as settled from them. An interaction stays while anything hangs off it or it
+ * waits for a person; its response analytics go first, under their own retention.
+ */
+export const LEARNING_RETENTION = [
+  {
+    table: 'response_analytics',
+    column: 'created_at',
+    setting: 'LEARNING_RESPONSE_ANALYTICS_RETENTION_DAYS',
+    days: 180,
+  },
+  {
+    table: 'interactions',
+    column: 'created_at',
+    setting: 'LEARNING_INTERACTIONS_RETENTION_DAYS',
+    days: 180,
+    // The review console's reasons to wait ($2: LEARNING_REVIEW_CONFIDENCE), and what cascades.
+    where: `NOT t.review_requested AND NOT coalesce(t.confidence < $2, false)
+            AND NOT (t.record_type = 'exception' AND t.label IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.interaction_id = t.id)
+            AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.interaction_id = t.id)
+            AND NOT EXISTS (SELECT 1 FROM voice_transcripts v WHERE v.interaction_id = t.id)
+            AND NOT EXISTS (SELECT 1 FROM response_analytics r WHERE r.interaction_id = t.id)`,
+    uses: ['LEARNING_REVIEW_CONFIDENCE'],
+  },
+  // An explanation stays with its interaction, which the review console shows it with.
+  {
+    table: 'model_explanations',
+    column: 'generated_at',
+    setting: 'LEARNING_EXPLANATIONS_RETENTION_DAYS',
+    days: 180,
+    where: `NOT EXISTS (SELECT 1 FROM interactions i
+                         WHERE i.id = CASE WHEN t.entity_id ~ ${UUID} THEN t.entity_id::uuid END)`,
+  },
+  // A transcript stays while a learning drawn from it waits for a decision or to be applied.
+  {
+    table: 'voice_transcripts',
+    column: 'created_at',
+    setting: 'LEARNING_TRANSCRIPTS_RETENTION_DAYS',
+    days: 180,
+    where: `NOT EXISTS (SELECT 1 FROM learning_queue q
+                         WHERE q.source_type = 'transcript' AND q.source_id = t.id
+                           AND q.status IN ('pending', 'approved'))`,
+  },
+] as const satisfies readonly RetentionRule[];
 
 const OwnConfigSchema = BaseConfigSchema.extend({
   PORT: portVar(3004),
@@ -34,6 +89,11 @@ const OwnConfigSchema = BaseConfigSchema.extend({
   LEARNING_MAX_RECALL_DROP: z.coerce.number().min(0).max(1).default(0.05),
   /** The most a candidate's accuracy may fall on the seed set's held-out split. */
   LEARNING_MAX_REGRESSION: z.coerce.number().min(0).max(1).default(0.01),
+  /** How often rows past their retention are removed; 0 turns it off. */
+  RETENTION_INTERVAL: durationVar
+    .refine((ms) => ms <= MAX_RETENTION_INTERVAL, 'must be at most 7d')
+    .default(parseDurations('1h')[0]),
+  ...retentionSettings(LEARNING_RETENTION),
 });
 /** The embeddings settings (EMBEDDINGS_*, local by default) are libs/ai's, checked together. */
 export const LearningConfigSchema = EmbeddingsConfigSchema.safeExtend(OwnConfigSchema.shape);

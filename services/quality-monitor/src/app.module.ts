@@ -3,6 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { STREAMS } from '@refinery/contracts';
 import { NATS_CONNECTION } from '@refinery/messaging';
+import { retentionJob } from '@refinery/persistence';
 import { ServiceModule } from '@refinery/runtime';
 import { AlertStatesRepository } from './alerts/alert-states.repository';
 import { AlertsController } from './alerts/alerts.controller';
@@ -11,7 +12,7 @@ import { EvaluateAlertsUseCase } from './alerts/evaluate-alerts.use-case';
 import { GetThresholdsUseCase } from './alerts/get-thresholds.use-case';
 import { ThresholdsRepository } from './alerts/thresholds.repository';
 import { UpdateThresholdsUseCase } from './alerts/update-thresholds.use-case';
-import { QUALITY_CONFIG, type QualityConfig } from './config';
+import { QUALITY_CONFIG, QUALITY_RETENTION, type QualityConfig } from './config';
 import { entities, migrations, SCHEMA } from './data-source';
 import { registerQualityMetrics } from './metrics/quality-metrics';
 import { EnrichmentStateRepository } from './projection/enrichment-state.repository';
@@ -76,6 +77,7 @@ export class AppModule implements OnModuleInit {
         StoredInputs,
         SweepUseCase,
         Schedules,
+        retentionJob(QUALITY_RETENTION, config),
       ],
     };
   }

@@ -5,6 +5,11 @@ import {
   TenantSlugSchema,
 } from '@refinery/contracts';
 import {
+  MAX_RETENTION_INTERVAL,
+  retentionSettings,
+  type RetentionRule,
+} from '@refinery/persistence';
+import {
   BaseConfigSchema,
   durationsVar,
   durationVar,
@@ -12,6 +17,62 @@ import {
   portVar,
 } from '@refinery/runtime';
 import { RULES_CONFIG } from './rules-config';
+
+/**
+ * What retention removes (docs/retention.md), in this order: an escalation goes before its
+ * record can. A record in progress, or FAILED, is never completed, so it stays; so does one a
+ * person still has (an escalation it completed less than the escalations' retention ago).
+ */
+export const QUALITY_RETENTION = [
+  // Resolved: its record completed after all (a replay, a reprocessing, a person's fix).
+  {
+    table: 'escalations',
+    column: 'escalated_at',
+    setting: 'QUALITY_ESCALATIONS_RETENTION_DAYS',
+    days: 90,
+    where: `EXISTS (SELECT 1 FROM record_states r
+                     WHERE r.record_id = t.record_id AND r.completed_at < $1)`,
+  },
+  // Received before the cutoff and completed before it too, with each of its stages' rows.
+  {
+    table: 'record_states',
+    column: 'received_at',
+    setting: 'QUALITY_RECORD_STATES_RETENTION_DAYS',
+    days: 30,
+    where: `t.completed_at < $1
+            AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.record_id = t.record_id)`,
+    cascade: [{ table: 'stage_states', on: { record_id: 'record_id' } }],
+    batchSize: 500,
+  },
+  // A run holding a rule's latest result stays: the gauges and the data score read it.
+  {
+    table: 'rule_runs',
+    column: 'started_at',
+    setting: 'QUALITY_RULE_RUNS_RETENTION_DAYS',
+    days: 30,
+    where: `NOT EXISTS (SELECT 1 FROM rule_results res
+                         WHERE res.run_id = t.id
+                           AND NOT EXISTS (SELECT 1 FROM rule_results newer
+                                            WHERE newer.rule_id = res.rule_id
+                                              AND newer.evaluated_at > res.evaluated_at))`,
+    cascade: [{ table: 'rule_results', on: { run_id: 'id' } }],
+    batchSize: 100,
+  },
+  {
+    table: 'stream_violations',
+    column: 'detected_at',
+    setting: 'QUALITY_STREAM_VIOLATIONS_RETENTION_DAYS',
+    days: 30,
+  },
+  // Only resolved alerts: an alert with no state is not firing, so none is announced again.
+  {
+    table: 'alert_states',
+    column: 'changed_at',
+    setting: 'QUALITY_ALERT_STATES_RETENTION_DAYS',
+    days: 30,
+    where: 'NOT t.firing',
+  },
+] as const satisfies readonly RetentionRule[];
 
 const ratio = z.coerce.number().min(0).max(1);
 const score = z.coerce.number().min(0).max(100);
@@ -44,6 +105,11 @@ export const QualityConfigSchema = BaseConfigSchema.extend({
   /** Confidence from which a classification counts as high-confidence. */
   ENRICHMENT_MIN_CONFIDENCE: ratio.default(DEFAULT_MIN_CONFIDENCE),
   ...RULES_CONFIG,
+  /** How often rows past their retention are removed; 0 turns it off. */
+  RETENTION_INTERVAL: durationVar
+    .refine((ms) => ms <= MAX_RETENTION_INTERVAL, 'must be at most 7d')
+    .default(parseDurations('1h')[0]),
+  ...retentionSettings(QUALITY_RETENTION),
 });
 
 export type QualityConfig = z.infer<typeof QualityConfigSchema>;

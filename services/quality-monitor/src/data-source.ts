@@ -5,6 +5,7 @@ import { AddReprocessingAndAlerts1764000000001 } from './migrations/176400000000
 import { CreateValidationRules1764100000000 } from './migrations/1764100000000-create-validation-rules';
 import { KeepJsonAsSent1764200000000 } from './migrations/1764200000000-keep-json-as-sent';
 import { FeedBySequence1767000000000 } from './migrations/1767000000000-feed-by-sequence';
+import { RetentionIndexes1769100000000 } from './migrations/1769100000000-retention-indexes';
 
 export const SCHEMA = 'quality';
 export const entities = [];
@@ -14,6 +15,7 @@ export const migrations = [
   CreateValidationRules1764100000000,
   KeepJsonAsSent1764200000000,
   FeedBySequence1767000000000,
+  RetentionIndexes1769100000000,
 ];
 
 /** Used by `npm run migrate`; the running service gets its DataSource from PersistenceModule. */

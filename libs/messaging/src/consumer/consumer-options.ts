@@ -11,6 +11,12 @@ export interface ConsumerOptions {
   batchSize?: number;
   /** How long to wait for a batch to fill once its first message is there. Default 50 ms. */
   batchWaitMs?: number;
+  /**
+   * Bytes of message bodies handed to the handler at once: a batch of large messages ends
+   * before batchSize once it holds this much (it always holds at least one). Default: the
+   * server's, NATS_BATCH_MAX_BYTES (4 MiB).
+   */
+  batchMaxBytes?: number;
   /** Nak delays in ms by delivery count; attempts = retry.length + 1. */
   retry?: readonly number[];
   /** Spreads each retry delay by up to this share either way, in [0, 1). Default 0. */
@@ -65,6 +71,12 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     !(Number.isInteger(options.batchSize) && options.batchSize >= 1)
   ) {
     problems.push(`batchSize must be a positive integer, got ${options.batchSize}`);
+  }
+  if (
+    options.batchMaxBytes !== undefined &&
+    !(Number.isSafeInteger(options.batchMaxBytes) && options.batchMaxBytes >= 1)
+  ) {
+    problems.push(`batchMaxBytes must be a positive integer, got ${options.batchMaxBytes}`);
   }
   const retry = options.retry ?? DEFAULT_RETRY;
   if (!retry.every((ms) => Number.isFinite(ms) && ms >= 0))

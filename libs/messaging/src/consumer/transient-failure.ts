@@ -10,9 +10,12 @@ const NATS_TRANSIENT = [
   errors.RequestError,
 ];
 
-/** What ConnectionMonitor and the publisher say while NATS cannot be reached. */
+/**
+ * What ConnectionMonitor and the publisher say while NATS cannot be reached, and what JetStream
+ * says of a stream at its limits (docs/streams.md): room comes back as retention ages it.
+ */
 const NATS_UNAVAILABLE =
-  /^NATS (connection is (closed|draining)|disconnected|unavailable)|no ack within \d+ ms/;
+  /^NATS (connection is (closed|draining)|disconnected|unavailable)|no ack within \d+ ms|maximum (bytes|messages) exceeded/;
 
 /**
  * A failure that says nothing about the input: the database or NATS could not serve the

@@ -1,4 +1,5 @@
-import { Counter, Histogram, register } from 'prom-client';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { collectStreamUsage, type StreamFigure } from './stream-usage';
 
 const consumerLabels = ['service', 'consumer', 'subject'] as const;
 type ConsumerLabel = (typeof consumerLabels)[number];
@@ -25,6 +26,19 @@ function histogram<L extends string>(
   return new Histogram({ name, help, labelNames, buckets, registers: [register] });
 }
 
+/** A stream's figure, read from JetStream when Prometheus scrapes (see reportStreamUsage). */
+function streamGauge(name: string, help: string, figure: StreamFigure): Gauge<'stream'> {
+  const existing = register.getSingleMetric(name);
+  if (existing instanceof Gauge) return existing as Gauge<'stream'>;
+  return new Gauge({
+    name,
+    help,
+    labelNames: ['stream'],
+    registers: [register],
+    collect: collectStreamUsage(figure),
+  });
+}
+
 export interface MessagingMetrics {
   consumed: Counter<ConsumerLabel>;
   acked: Counter<ConsumerLabel>;
@@ -33,6 +47,10 @@ export interface MessagingMetrics {
   handlerDuration: Histogram<'service' | 'consumer'>;
   batchSize: Histogram<'service' | 'consumer'>;
   publishDuration: Histogram<'stream'>;
+  streamBytes: Gauge<'stream'>;
+  streamMessages: Gauge<'stream'>;
+  streamMaxBytes: Gauge<'stream'>;
+  streamMaxMessages: Gauge<'stream'>;
 }
 
 let metrics: MessagingMetrics | undefined;
@@ -77,6 +95,22 @@ export function messagingMetrics(): MessagingMetrics {
       'Time from publish to the JetStream ack.',
       ['stream'],
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    ),
+    streamBytes: streamGauge('refinery_stream_bytes', 'Bytes a JetStream stream holds.', 'bytes'),
+    streamMessages: streamGauge(
+      'refinery_stream_messages',
+      'Messages a JetStream stream holds.',
+      'messages',
+    ),
+    streamMaxBytes: streamGauge(
+      'refinery_stream_max_bytes',
+      "The stream's max_bytes; no series when it has none.",
+      'maxBytes',
+    ),
+    streamMaxMessages: streamGauge(
+      'refinery_stream_max_messages',
+      "The stream's max_msgs; no series when it has none.",
+      'maxMessages',
     ),
   };
   return metrics;

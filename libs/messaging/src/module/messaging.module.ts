@@ -1,4 +1,4 @@
-import type { StreamDefinition } from '@refinery/contracts';
+import type { StreamDefinition, StreamLimits } from '@refinery/contracts';
 import { Global, Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, type NatsCredentials } from '../connection/connect-nats';
@@ -16,6 +16,10 @@ export interface MessagingOptions {
   streams: readonly StreamDefinition[];
   /** Replicas of those streams (NATS_STREAM_REPLICAS); unset: as many as the cluster has servers, at most 3. */
   streamReplicas?: number;
+  /** Limits by stream name over the definitions' own (NATS_STREAM_<NAME>_MAX_BYTES ...). */
+  streamLimits?: Readonly<Record<string, StreamLimits | undefined>>;
+  /** Message bodies a batch handler gets at once (NATS_BATCH_MAX_BYTES); default 4 MiB. */
+  batchMaxBytes?: number;
   /** The service's own NATS user; none on a server without authentication. */
   credentials?: NatsCredentials;
 }
@@ -68,6 +72,8 @@ export function createJetStreamServer(
     connection,
     streams: options.streams,
     streamReplicas: options.streamReplicas,
+    streamLimits: options.streamLimits,
+    batchMaxBytes: options.batchMaxBytes,
     ...overrides,
   });
 }

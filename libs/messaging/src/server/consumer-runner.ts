@@ -20,6 +20,13 @@ import { provisionConsumer } from './provision-consumer';
 const SINGLE_PREFETCH = 4;
 const PULL_EXPIRES_MS = 30_000;
 const RESTART_DELAY_MS = 2_000;
+/**
+ * Bytes of message bodies a batch handler gets at once, unless told otherwise. Pulls stay
+ * bounded by count: @nats-io/jetstream 3.x takes a pull's max_bytes only without a count, and
+ * then stalls for two idle heartbeats whenever what is left of a pull is smaller than the next
+ * message (docs/streams.md).
+ */
+export const DEFAULT_BATCH_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * Pulls one durable consumer and feeds its messages, one batch at a time, to the processor.
@@ -139,8 +146,9 @@ export class ConsumerRunner {
       this.options.batchSize ?? 1,
       this.options.batchWaitMs,
     );
+    const bound = this.options.batchMaxBytes ?? DEFAULT_BATCH_MAX_BYTES;
     for (let batch = await reader.next(); batch; batch = await reader.next()) {
-      await this.processor.process(batch);
+      for (const part of byBytes(batch, bound)) await this.processor.process(part);
     }
   }
 
@@ -153,4 +161,25 @@ export class ConsumerRunner {
       };
     });
   }
+}
+
+/**
+ * A batch cut into runs of at most `maxBytes` of message bodies, in order; a message larger
+ * than that makes a run of its own.
+ */
+export function byBytes<T extends { data: Uint8Array }>(batch: T[], maxBytes: number): T[][] {
+  const parts: T[][] = [];
+  let part: T[] = [];
+  let bytes = 0;
+  for (const msg of batch) {
+    if (part.length > 0 && bytes + msg.data.length > maxBytes) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(msg);
+    bytes += msg.data.length;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }

@@ -1,4 +1,4 @@
-import type { StreamDefinition } from '@refinery/contracts';
+import type { StreamDefinition, StreamLimits } from '@refinery/contracts';
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -6,8 +6,10 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { ResolvedConsumerOptions } from '../consumer/consumer-options';
 import { consumerOptionsOf, JETSTREAM_TRANSPORT } from '../consumer/jetstream-consumer.decorator';
 import type { HandlerInvoker } from '../consumer/message-processor';
+import { messagingMetrics } from '../metrics/messaging-metrics';
+import { reportStreamUsage } from '../metrics/stream-usage';
 import { ensureStreams } from '../streams/ensure-streams';
-import { ConsumerRunner } from './consumer-runner';
+import { ConsumerRunner, DEFAULT_BATCH_MAX_BYTES } from './consumer-runner';
 
 export interface JetStreamServerOptions {
   /** Names the dead-letter subject (`dlq.<service>`) and labels metrics. */
@@ -17,6 +19,15 @@ export interface JetStreamServerOptions {
   streams: readonly StreamDefinition[];
   /** Replicas of those streams; unset: as many as the cluster has servers, at most 3. */
   streamReplicas?: number;
+  /** Limits by stream name over the definitions' own; see ensureStreams. */
+  streamLimits?: Readonly<Record<string, StreamLimits | undefined>>;
+  /**
+   * Bytes of message bodies a batch handler gets at once, unless its consumer's options say
+   * otherwise (NATS_BATCH_MAX_BYTES). Default 4 MiB.
+   */
+  batchMaxBytes?: number;
+  /** Whether this server exports the usage of its streams (refinery_stream_*). Default true. */
+  reportStreamUsage?: boolean;
   /** How long close() waits for handlers in progress. Default 25 s, inside Kubernetes' 30 s grace. */
   shutdownTimeoutMs?: number;
 }
@@ -30,6 +41,7 @@ export interface JetStreamServerOptions {
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger('JetStreamServer');
   private runners: ConsumerRunner[] = [];
+  private stopReporting?: () => void;
 
   constructor(private readonly options: JetStreamServerOptions) {
     super();
@@ -47,6 +59,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   async close(): Promise<void> {
+    this.stopReporting?.();
+    this.stopReporting = undefined;
     const runners = this.runners;
     this.runners = [];
     const stopped = Promise.all(runners.map((r) => r.stop()));
@@ -77,8 +91,19 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   private async start(): Promise<void> {
-    const { connection, service, streams, streamReplicas } = this.options;
-    await ensureStreams(connection, streams, { replicas: streamReplicas, logger: this.log });
+    const { connection, service, streams, streamReplicas, streamLimits } = this.options;
+    await ensureStreams(connection, streams, {
+      replicas: streamReplicas,
+      limits: streamLimits,
+      logger: this.log,
+    });
+    if (this.options.reportStreamUsage !== false) {
+      messagingMetrics();
+      this.stopReporting = reportStreamUsage(
+        connection,
+        streams.map((s) => s.name),
+      );
+    }
     const consumers: { options: ResolvedConsumerOptions; handler: MessageHandler }[] = [];
     for (const [pattern, handler] of this.messageHandlers) {
       const options = consumerOptionsOf(handler.extras);
@@ -96,7 +121,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const order = ({ options }: (typeof consumers)[number]) => (options.takesOverFrom ? 0 : 1);
     consumers.sort((a, b) => order(a) - order(b));
     for (const { options, handler } of consumers) {
-      const runner = new ConsumerRunner(connection, service, options, invoker(handler), this.log);
+      const batchMaxBytes =
+        options.batchMaxBytes ?? this.options.batchMaxBytes ?? DEFAULT_BATCH_MAX_BYTES;
+      const runner = new ConsumerRunner(
+        connection,
+        service,
+        { ...options, batchMaxBytes },
+        invoker(handler),
+        this.log,
+      );
       await runner.start();
       this.runners.push(runner);
       this.log.log(

@@ -2,7 +2,13 @@ import type { Registry } from 'prom-client';
 
 /** Who registers a metric: the project whose own test proves it does, as listed here. */
 export type MetricOwner =
-  'observability' | 'messaging' | 'enrichment' | 'ingestion' | 'quality-monitor' | 'learning';
+  | 'observability'
+  | 'messaging'
+  | 'persistence'
+  | 'enrichment'
+  | 'ingestion'
+  | 'quality-monitor'
+  | 'learning';
 
 export interface MetricDefinition {
   readonly type: 'counter' | 'histogram' | 'gauge';
@@ -42,6 +48,13 @@ export const REFINERY_METRICS: Readonly<Record<string, MetricDefinition>> = {
   refinery_handler_duration_seconds: messaging('histogram', ['service', 'consumer']),
   refinery_batch_size: messaging('histogram', ['service', 'consumer']),
   refinery_publish_duration_seconds: messaging('histogram', ['stream']),
+  /** Each stream's usage and limits, read from JetStream at scrape by every service. */
+  refinery_stream_bytes: messaging('gauge', ['stream']),
+  refinery_stream_messages: messaging('gauge', ['stream']),
+  refinery_stream_max_bytes: messaging('gauge', ['stream']),
+  refinery_stream_max_messages: messaging('gauge', ['stream']),
+  /** Rows each service's retention job removed (docs/retention.md), by table: schema.table. */
+  refinery_retention_deleted_rows_total: by('persistence')('counter', ['table']),
   refinery_ingest_events_total: by('ingestion')('counter', ['tenant', 'type', 'outcome']),
   refinery_enrichment_outcomes_total: enrichment('counter', ['stage', 'status']),
   refinery_enrichment_duplicates_total: enrichment('counter', ['stage']),
