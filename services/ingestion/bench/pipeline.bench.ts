@@ -30,11 +30,13 @@ import {
   type NatsServer,
 } from '@refinery/testing';
 import {
+  benchServices,
   cpuMeter,
   pidsOf,
   createTenant,
   log,
   manifest,
+  percentile,
   rate,
   root,
   sendBatches,
@@ -71,38 +73,19 @@ const HOPS = 4;
  */
 const OBSERVED = process.env.BENCH_BARE_OBSERVER === '1';
 /**
- * Services left out of the run, e.g. `BENCH_SKIP=quality-monitor` to see what the monitor's
- * own consumers cost. Ingestion and the stages are the pipeline and cannot be left out.
+ * Services left out of the run (`BENCH_SKIP=quality-monitor` to see what the monitor's own
+ * consumers cost; ingestion and the stages are the pipeline and cannot be left out), and
+ * `BENCH_REPLICAS=2` to run every service as that many processes sharing its durable
+ * consumers, the POSTs spread over the ingestion processes.
  */
-const SKIP = new Set(process.env.BENCH_SKIP?.split(',').filter(Boolean) ?? []);
 const PIPELINE = ['ingestion', 'order-analysis', 'classification', 'resolution'];
-for (const name of SKIP)
-  if (PIPELINE.includes(name) || !manifest.services.some((s) => s.name === name))
-    throw new Error(
-      `BENCH_SKIP: "${name}" cannot be left out; these can: ${manifest.services
-        .map((s) => s.name)
-        .filter((n) => !PIPELINE.includes(n))
-        .join(', ')}`,
-    );
+const { skip: SKIP, replicas: REPLICAS, services, instances } = benchServices(PIPELINE);
 if (OBSERVED && SKIP.has('quality-monitor'))
   throw new Error(
     'BENCH_BARE_OBSERVER=1 compares against a watched pipeline: it needs the quality monitor, which BENCH_SKIP leaves out',
   );
-const services = manifest.services.filter((s) => !SKIP.has(s.name));
-/**
- * `BENCH_REPLICAS=2`: every service runs as that many processes, sharing its durable
- * consumers; the bench spreads its POSTs over the ingestion processes.
- */
-const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
-if (!Number.isInteger(REPLICAS) || REPLICAS < 1 || REPLICAS > 8)
-  throw new Error(
-    `BENCH_REPLICAS: a whole number from 1 to 8, not "${process.env.BENCH_REPLICAS}"`,
-  );
-/** Every process the real run starts: each service, REPLICAS times. */
-const instances = services.flatMap((service) => Array.from({ length: REPLICAS }, () => service));
 /** Seed records cycled with fresh ids: the real and the bare pipeline carry the same records. */
 const seeds = generateSeedSet({ seed: 42, size: 5_000 }).map((e) => e.record);
-
 /** What the services share: CPU they spend for the run shows up here too. */
 const sharedProcesses = (nats: NatsServer) => ({
   // The run's own server, found by its store (its idle guard process matches too).
@@ -128,10 +111,6 @@ function logCpu(what: string, used: Record<string, number>, walBytes: number, re
   );
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0
-    ? 0
-    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 /** Collects completed events on a subject: distinct records, repeats, and latencies. */

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
+import { subjectOf } from '@refinery/contracts';
 import {
   adminConfigFromEnv,
   findWorkspaceRoot,
@@ -190,4 +192,72 @@ export async function walMeter(): Promise<() => Promise<number>> {
     });
   const before = await lsn();
   return async () => (await lsn()) - before;
+}
+
+/** Resident memory of a process (VmRSS), in kB; 0 once it is gone. */
+export function rssKb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** The value below which `p` percent of `sorted` (ascending) lie; 0 for none. */
+export const percentile = (sorted: readonly number[], p: number) =>
+  sorted.length === 0
+    ? 0
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/**
+ * The services a bench runs, from BENCH_SKIP (services left out; the pipeline, `required`,
+ * cannot be) and BENCH_REPLICAS (processes per service, 1 to 8), and every process to start:
+ * each service, `replicas` times.
+ */
+export function benchServices(required: readonly string[]) {
+  const skip = new Set(process.env.BENCH_SKIP?.split(',').filter(Boolean) ?? []);
+  for (const name of skip)
+    if (required.includes(name) || !manifest.services.some((s) => s.name === name))
+      throw new Error(
+        `BENCH_SKIP: "${name}" cannot be left out; these can: ${manifest.services
+          .map((s) => s.name)
+          .filter((n) => !required.includes(n))
+          .join(', ')}`,
+      );
+  const replicas = Number(process.env.BENCH_REPLICAS ?? 1);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 8)
+    throw new Error(
+      `BENCH_REPLICAS: a whole number from 1 to 8, not "${process.env.BENCH_REPLICAS}"`,
+    );
+  const services = manifest.services.filter((s) => !skip.has(s.name));
+  const instances = services.flatMap((service) => Array.from({ length: replicas }, () => service));
+  return { skip, replicas, services, instances };
+}
+
+/**
+ * A tenant's enrichment.completed events as a plain subscriber sees them: the distinct records,
+ * how often one came again, and each one's latency from ingestion's `received_at` to its
+ * arrival here (the caller takes them out as it goes).
+ */
+export function watchCompleted(nc: NatsConnection, tenant: string) {
+  const seen = new Set<string>();
+  const latencies: number[] = [];
+  const state = { repeats: 0, last: Date.now() };
+  nc.subscribe(subjectOf('enrichment.completed', { tenant }), {
+    callback: (_err, msg) => {
+      const event = msg.json<{ record_id: string; data: { input: { received_at: string } } }>();
+      if (seen.has(event.record_id)) state.repeats++;
+      else seen.add(event.record_id);
+      state.last = Date.now();
+      latencies.push(state.last - Date.parse(event.data.input.received_at));
+    },
+  });
+  /** Resolves once `count` distinct records were seen, or nothing arrived for `stallMs`. */
+  const until = async (count: number, stallMs: number) => {
+    state.last = Date.now();
+    while (seen.size < count && Date.now() - state.last < stallMs)
+      await new Promise((r) => setTimeout(r, 50));
+  };
+  return { seen, latencies, state, until };
 }
