@@ -8,7 +8,6 @@ import {
   removeTenants,
   testTenant,
   toVector,
-  unitVector,
 } from './learning-db';
 
 /**
@@ -31,9 +30,14 @@ describe.each([
   const tenant = testTenant();
   const other = testTenant();
   const ids: Record<string, string> = {};
-  // Every item lies in the plane of axes 10 and 11, at an angle from axis 10 (the probe):
-  // its cosine similarity to the probe is cos(angle).
-  const probe = toVector(unitVector(10));
+  // Every item lies in one plane, at an angle from the probe's direction: its cosine
+  // similarity to the probe is cos(angle). The plane is spanned by two dense directions, not
+  // two axes: other suites leave sparse vectors in the shared index (a short text's hashed
+  // embedding can be a single axis), and exact duplicates of the probe would crowd the
+  // approximate search.
+  const [u, v] = densePlane(768);
+  const inPlane = (angle: number) => u.map((x, i) => Math.cos(angle) * x + Math.sin(angle) * v[i]);
+  const probe = toVector(inPlane(0));
 
   const similar = async (
     forTenant: string,
@@ -91,7 +95,7 @@ describe.each([
          VALUES ($1, $2, 'manual', '{}', $3, 60) RETURNING id`,
         [forTenant, status, content],
       );
-      if (angle !== null) await embed(db, id, unitVector(10, angle, 11));
+      if (angle !== null) await embed(db, id, inPlane(angle));
       ids[content] = id;
     }
   });
@@ -138,3 +142,20 @@ describe.each([
     expect(await similar(testTenant())).toEqual([]);
   });
 });
+
+/** Two orthonormal directions with every coordinate set, from a fixed seed. */
+function densePlane(dimensions: number): [number[], number[]] {
+  let state = 12345;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31 - 0.5;
+  };
+  const unit = (w: number[]) => {
+    const norm = Math.hypot(...w);
+    return w.map((x) => x / norm);
+  };
+  const u = unit(Array.from({ length: dimensions }, next));
+  const raw = Array.from({ length: dimensions }, next);
+  const along = raw.reduce((sum, x, i) => sum + x * u[i], 0);
+  return [u, unit(raw.map((x, i) => x - along * u[i]))];
+}
