@@ -14,6 +14,11 @@ export interface RecordInput {
   tenant: string;
   recordType: 'order' | 'exception';
   payload: Record<string, unknown>;
+  /**
+   * The payload already passed its record type's schema: a stage's consumer validates every
+   * message it hands on, so the provider need not parse the payload a second time.
+   */
+  checked?: boolean;
 }
 
 export interface DetectedProblem {

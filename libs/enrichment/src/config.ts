@@ -24,7 +24,7 @@ const duration = durationVar;
 
 /**
  * What retention removes in every stage's schema (docs/retention.md), in this order. A record
- * goes once it is final and its events went out: PENDING and IN_PROGRESS are the stage's to
+ * goes once it is final and its events went out: a PENDING one is the stage's to
  * finish, and a FAILED one is kept until it was escalated to a person (a reprocess request
  * past the limit escalates it from this row).
  */

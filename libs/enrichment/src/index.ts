@@ -1,7 +1,7 @@
 export * from './config';
 export * from './stage-definition';
 export { StageProcessor } from './stage-processor';
-export { StageRecordsRepository } from './stage-records.repository';
+export { StageRecordsRepository, type Claimed } from './stage-records.repository';
 export {
   StageModule,
   consumersOf,

@@ -45,4 +45,6 @@ export const recordInputOf = (work: StageWork): RecordInput => ({
   tenant: work.tenant,
   recordType: work.input.record_type,
   payload: work.input.payload as Record<string, unknown>,
+  // The stage's consumer validated the whole input, payload included, against its schema.
+  checked: true,
 });

@@ -160,7 +160,7 @@ export class StageProcessor {
     this.metrics.duplicates.inc({ stage: this.stage.name }, batch.length - claimed.length);
 
     const claimedById = new Map(claimed.map((c) => [c.record_id, c]));
-    const attempts = await mapLimit(
+    const tried = await mapLimit(
       items.filter(({ work }) => claimedById.has(work.recordId)),
       this.config.ENRICHMENT_AI_CONCURRENCY,
       ({ message, work }) =>
@@ -173,10 +173,17 @@ export class StageProcessor {
         ),
     );
     const batchId = randomUUID();
-    await this.records.save(
-      attempts.map((a) => a.outcome),
+    const stored = await this.records.save(
+      tried.map(({ outcome, work }) => {
+        const { first_attempt_at, reprocess_count } = claimedById.get(work.recordId)!;
+        return { ...outcome, tenant: work.tenant, first_attempt_at, reprocess_count };
+      }),
       batchId,
     );
+    // Another attempt finished these meanwhile: its own batch publishes them, so this one
+    // acks its copies and says nothing.
+    const attempts = tried.filter((a) => stored.has(a.work.recordId));
+    this.metrics.duplicates.inc({ stage: this.stage.name }, tried.length - attempts.length);
 
     const finished = attempts.filter((a) => isFinal(a.outcome.status));
     const retrying = attempts.filter((a) => a.outcome.status === 'PENDING');

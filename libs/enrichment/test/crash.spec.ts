@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { consumersOf, stageConfigSchema } from '../src';
 import { loadConfig } from '@refinery/runtime';
 import { publishReceived, receivedEvent, seedRecords, type Completed } from './support/pipeline';
-import { TEST_STAGES } from './support/test-stages';
+import { classificationStage, TEST_STAGES } from './support/test-stages';
 
 const ROOT = join(__dirname, '../../..');
 const mainOf = (stage: string) => join(ROOT, `dist/services/${stage}/src/main.js`);
@@ -112,11 +112,12 @@ describe('a stage process killed with SIGKILL mid-batch', () => {
     classification.kill('SIGKILL');
     await new Promise((resolve) => classification.once('exit', resolve));
 
-    // The kill interrupted work: records claimed but never finished.
-    const [{ count: interrupted }] = await db.query(
-      `SELECT count(*)::int AS count FROM classification.stage_records
-        WHERE tenant = $1 AND status = 'IN_PROGRESS'`,
-      [tenant],
+    // The kill interrupted work: messages delivered to it and never settled.
+    const [source] = consumersOf(classificationStage, loadConfig(stageConfigSchema(0), env));
+    const jsm = await jetstreamManager(nc);
+    const { num_ack_pending: interrupted } = await jsm.consumers.info(
+      source.stream,
+      source.durable,
     );
     expect(interrupted).toBeGreaterThan(0);
     expect(await countMessages(nc, 'ENRICHMENT', completedSubject)).toBeLessThan(RECORDS);

@@ -1,9 +1,10 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { AiProvider } from '@refinery/ai';
-import { filterOf, STAGES, type EventPayload } from '@refinery/contracts';
+import { randomUUID } from 'node:crypto';
+import { filterOf, STAGES, type EventPayload, type StageStatus } from '@refinery/contracts';
 import { eventually, storedMessages } from '@refinery/testing';
 import { DataSource } from 'typeorm';
-import { consumersOf, schemaOfStage } from '../src';
+import { consumersOf, schemaOfStage, StageRecordsRepository, type Claimed } from '../src';
 import { analysisStage, TEST_STAGES } from './support/test-stages';
 import {
   enrichesSeedRecords,
@@ -159,6 +160,77 @@ describe('a stage that stored its outcome but crashed before publishing it', () 
     });
     expect(await pipeline.stageRow(analysisStage, event.record_id!)).toMatchObject({
       published: true,
+    });
+  });
+});
+
+describe('two attempts at one record at once (a redelivery beside a slow batch)', () => {
+  let pipeline: Pipeline;
+  beforeAll(async () => {
+    pipeline = await startPipeline();
+  });
+  afterAll(() => pipeline.close());
+
+  const outcome = (recordId: string, status: StageStatus, label: string) => ({
+    record_id: recordId,
+    status,
+    retry_count: 0,
+    errors: [],
+    finished_at: status === 'PENDING' ? null : new Date().toISOString(),
+    output: status === 'COMPLETED' ? { problems: [{ code: label, confidence: 0.9 }] } : null,
+    confidence: null,
+    skip_reason: null,
+    provider: label,
+    model_version: null,
+    duration_ms: 1,
+  });
+
+  it('keeps the outcome of the one that finished first; the other stores nothing', async () => {
+    const records = pipeline.apps[0].get(StageRecordsRepository);
+    const record = { id: randomUUID(), tenant: pipeline.tenant };
+    // Both claim before either stores: claiming writes nothing.
+    const [first] = (await records.claim([record])).claimed;
+    const [second] = (await records.claim([record])).claimed;
+    const save = (claim: Claimed, status: StageStatus, label: string) =>
+      records.save(
+        [{ ...outcome(record.id, status, label), ...claim, tenant: record.tenant }],
+        randomUUID(),
+      );
+
+    expect(await save(second, 'COMPLETED', 'LATE_SHIPMENT')).toEqual(new Set([record.id]));
+    expect(await save(first, 'PENDING', 'DAMAGE_REPORTED')).toEqual(new Set());
+    expect(await pipeline.stageRow(analysisStage, record.id)).toMatchObject({
+      status: 'COMPLETED',
+      provider: 'LATE_SHIPMENT',
+    });
+    // Finished: a later delivery claims nothing more.
+    expect((await records.claim([record])).claimed).toEqual([]);
+  });
+
+  it('lets one of two reprocess attempts of a FAILED record store its outcome', async () => {
+    const records = pipeline.apps[0].get(StageRecordsRepository);
+    const record = { id: randomUUID(), tenant: pipeline.tenant };
+    const [claim] = (await records.claim([record])).claimed;
+    await records.save(
+      [{ ...outcome(record.id, 'FAILED', 'none'), ...claim, tenant: record.tenant }],
+      randomUUID(),
+    );
+    const reprocess = { reprocessLimit: 2, lowConfidence: null };
+    const [first] = (await records.claim([record], reprocess)).claimed;
+    const [second] = (await records.claim([record], reprocess)).claimed;
+    expect([first.reprocess_count, second.reprocess_count]).toEqual([1, 1]);
+    const save = (claim: Claimed, label: string) =>
+      records.save(
+        [{ ...outcome(record.id, 'COMPLETED', label), ...claim, tenant: record.tenant }],
+        randomUUID(),
+      );
+
+    expect(await save(first, 'LATE_SHIPMENT')).toEqual(new Set([record.id]));
+    expect(await save(second, 'DAMAGE_REPORTED')).toEqual(new Set());
+    expect(await pipeline.stageRow(analysisStage, record.id)).toMatchObject({
+      status: 'COMPLETED',
+      provider: 'LATE_SHIPMENT',
+      reprocess_count: 1,
     });
   });
 });

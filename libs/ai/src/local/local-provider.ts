@@ -103,8 +103,8 @@ export class LocalProvider implements AiProvider {
     if (!schema) {
       throw new AiProviderError(`unsupported record type "${record.recordType}"`, this.name);
     }
-    const parsed = schema.safeParse(record.payload);
-    if (!parsed.success) {
+    const parsed = record.checked ? undefined : schema.safeParse(record.payload);
+    if (parsed?.success === false) {
       const where = parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
       throw new AiProviderError(
         `record ${record.recordId} is not a valid ${record.recordType}: ${where}`,
