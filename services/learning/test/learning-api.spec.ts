@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { subjectOf, type EventPayload } from '@refinery/contracts';
 import {
+  adminClient,
   apiCall,
   Bus,
   completedException,
@@ -204,6 +205,42 @@ describe('learning', () => {
     });
     const applied = await call('GET', '/api/learning/queue?status=applied');
     expect(applied.body.items.map((i) => i.id)).toContain(item);
+  });
+
+  it('keeps vectors only of items still compared: none for a duplicate, none once rejected', async () => {
+    const vectorsOf = async (ids: string[]) => {
+      const db = await adminClient(process.env.DATABASE_NAME ?? 'refinery_test');
+      try {
+        const { rows } = await db.query<{ item_id: string }>(
+          `SELECT item_id FROM learning.learning_embeddings WHERE item_id = ANY ($1::uuid[])`,
+          [ids],
+        );
+        return rows.map((r) => r.item_id);
+      } finally {
+        await db.end();
+      }
+    };
+    const correct = async (reason: string) => {
+      const record = await enriched({ label: 'MISSING_ITEM', action: 'RESHIP' });
+      const made = await call('POST', '/api/feedback/correction', {
+        record_id: record,
+        corrected_answer: { label: 'ADDRESS_ISSUE', action: 'VERIFY_ADDRESS' },
+        reason,
+      });
+      return made.body.learning_item;
+    };
+    const original = await correct('The courier left the parcel at the neighbour, flat 4B');
+    const duplicate = await correct('Courier left the parcel at the neighbour in flat 4B');
+    expect(duplicate).toMatchObject({ status: 'rejected', duplicate_of: original.id });
+    expect(await vectorsOf([original.id, duplicate.id])).toEqual([original.id]);
+
+    const rejected = await call('POST', `/api/learning/queue/${original.id}/reject`, {});
+    expect(rejected.body.status).toBe('rejected');
+    expect(await vectorsOf([original.id])).toEqual([]);
+    // Nothing live says it any more: the next one is queued, and compared from now on.
+    const again = await correct('The courier left the parcel at the neighbour, in flat 4B');
+    expect(again).toMatchObject({ status: 'pending', duplicate_of: null });
+    expect(await vectorsOf([again.id])).toEqual([again.id]);
   });
 
   it('lets a reviewer approve or reject a pending item once, and keeps tenants apart', async () => {

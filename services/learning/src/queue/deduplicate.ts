@@ -5,9 +5,11 @@ import { EMBEDDER, type TextEmbedder } from '../shared/embedder';
 import { QueueRepository } from './queue.repository';
 
 /**
- * Gives a new item its embedding and, when it says what a pending, approved or applied item of
- * the tenant already says (cosine similarity at or above the threshold), links it to that item
- * as a duplicate instead of queueing it twice. Runs in the transaction that made the item.
+ * Links a new item to a pending, approved or applied item of the tenant that already says what
+ * it says (cosine similarity at or above the threshold), as a duplicate instead of queueing it
+ * twice; otherwise gives it its embedding. Runs in the transaction that made the item. A
+ * duplicate gets no embedding: it is never compared again, and a search that had to walk past
+ * every duplicate's vector to reach a live item would grow with them.
  */
 @Injectable()
 export class Deduplicate {
@@ -29,7 +31,6 @@ export class Deduplicate {
     content: string,
     embedding: number[],
   ): Promise<string | null> {
-    await this.queue.setEmbedding(tx, tenant, itemId, embedding);
     const [match] = await this.queue.similar(
       tx,
       tenant,
@@ -39,7 +40,10 @@ export class Deduplicate {
       1,
       itemId,
     );
-    if (!match) return null;
+    if (!match) {
+      await this.queue.setEmbedding(tx, tenant, itemId, embedding);
+      return null;
+    }
     await this.queue.markDuplicate(tx, tenant, itemId, match.id);
     return match.id;
   }

@@ -143,7 +143,10 @@ export class QueueRepository {
     );
   }
 
-  /** Moves a pending item to `to`; undefined when it was not pending. */
+  /**
+   * Moves a pending item to `to`; undefined when it was not pending. A rejected item's vector
+   * goes: it is never compared again.
+   */
   async decide(
     tx: EntityManager,
     tenant: string,
@@ -158,6 +161,8 @@ export class QueueRepository {
         RETURNING ${ITEM_COLUMNS}`,
       [tenant, id, to, by],
     );
+    if (rows[0] && to === 'rejected')
+      await tx.query(`DELETE FROM learning_embeddings WHERE item_id = $1`, [id]);
     return rows[0];
   }
 
