@@ -21,6 +21,7 @@ export type {
 } from './errors/database-errors';
 export { DatabaseProbe, databaseOutage, registerDatabaseCheck } from './health/database-probe';
 export type { DatabaseCheck, DatabaseProbeOptions, Queryable } from './health/database-probe';
+export { exclusively } from './locks/exclusively';
 export { PersistenceModule } from './persistence.module';
 export type { PersistenceOptions } from './persistence.module';
 export { provisionDatabase } from './provision/provision-database';

@@ -5,13 +5,18 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { exclusively } from '@refinery/persistence';
 import { Periodic } from '@refinery/runtime';
+import { DataSource } from 'typeorm';
 import { LEARNING_CONFIG, type LearningConfig } from './config';
 import { LearningMetricsRepository } from './metrics/learning-metrics.repository';
 import { ApplyLearningsUseCase } from './queue/apply-learnings.use-case';
 import { PublishModelsUseCase } from './registry/publish-models.use-case';
 
-/** Applying approved items, refreshing the views and announcing the models, each on its interval. */
+/**
+ * Applying approved items, refreshing the views and announcing the models, each on its
+ * interval and by one replica at a time.
+ */
 @Injectable()
 export class Schedules implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('learning');
@@ -23,11 +28,14 @@ export class Schedules implements OnApplicationBootstrap, OnModuleDestroy {
     applyLearnings: ApplyLearningsUseCase,
     metrics: LearningMetricsRepository,
     private readonly models: PublishModelsUseCase,
+    db: DataSource,
     @Inject(LEARNING_CONFIG) private readonly config: LearningConfig,
   ) {
-    this.apply = new Periodic('applying learnings', () => applyLearnings.execute(), this.log);
-    this.refresh = new Periodic('refreshing the learning views', () => metrics.refresh(), this.log);
-    this.republish = new Periodic('announcing the models', () => models.republishAll(), this.log);
+    const round = (what: string, key: string, task: () => Promise<unknown>) =>
+      new Periodic(what, exclusively(db, `learning:${key}`, task), this.log);
+    this.apply = round('applying learnings', 'apply', () => applyLearnings.execute());
+    this.refresh = round('refreshing the learning views', 'refresh', () => metrics.refresh());
+    this.republish = round('announcing the models', 'republish', () => models.republishAll());
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import { exclusively } from '../locks/exclusively';
 import { RetentionJob, type RetentionJobOptions } from './retention-job';
 import type { RetentionRule } from './retention-rule';
 
@@ -20,16 +21,19 @@ export type RetentionConfig<R extends readonly RetentionRule[]> = {
 
 /**
  * Runs a retention job every `everyMs` (the first run one interval after start), never two
- * runs at once; stopping asks the run in flight to stop after its statement and waits for it.
+ * runs at once (nor, through `round`, in two replicas); stopping asks the run in flight to stop
+ * after its statement and waits for it.
  */
 export class RetentionSchedule implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('Retention');
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
 
+  /** `round`: the job's run as the schedule makes it, by default the run itself. */
   constructor(
     readonly job: RetentionJob,
     private readonly everyMs: number,
+    private readonly round: () => Promise<unknown> = () => job.run(),
   ) {
     if (everyMs < 0 || everyMs > MAX_RETENTION_INTERVAL)
       throw new Error(`RETENTION_INTERVAL: must be from 0 to 7d, got ${everyMs} ms`);
@@ -38,8 +42,7 @@ export class RetentionSchedule implements OnApplicationBootstrap, OnModuleDestro
   onApplicationBootstrap(): void {
     if (this.everyMs === 0) return;
     this.timer = setInterval(() => {
-      this.running ??= this.job
-        .run()
+      this.running ??= this.round()
         .then(
           () => undefined,
           (error: unknown) =>
@@ -71,10 +74,16 @@ export function retentionJob<const R extends readonly RetentionRule[]>(
   return {
     provide: RetentionSchedule,
     inject: [DataSource],
-    useFactory: (dataSource: DataSource) =>
-      new RetentionSchedule(
-        new RetentionJob(dataSource, rules, config, options),
+    useFactory: (dataSource: DataSource) => {
+      const job = new RetentionJob(dataSource, rules, config, options);
+      // Replicas share the schedule: one of them runs each round.
+      const { schema = 'public' } = dataSource.options as { schema?: string };
+      const key = `retention:${schema}`;
+      return new RetentionSchedule(
+        job,
         config.RETENTION_INTERVAL,
-      ),
+        exclusively(dataSource, key, () => job.run()),
+      );
+    },
   };
 }
