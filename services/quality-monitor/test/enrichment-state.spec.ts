@@ -1,5 +1,7 @@
 import { waitFor } from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ReportRepository } from '../src/report/report.repository';
 import type { TenantReport } from '../src/report/tenant-report';
 import { completedRecord, input, startMonitor, type Monitor } from './monitor-app';
 
@@ -130,5 +132,36 @@ describe('the enrichment state projection', () => {
     );
     expect(res.status).toBe(404);
     expect(res.body.detail).toBe('tenant "Not_A_Slug!" does not exist');
+  });
+});
+
+describe('the tenants a monitor without QUALITY_TENANT follows', () => {
+  let monitor: Monitor;
+  beforeAll(async () => {
+    monitor = await startMonitor();
+  });
+  afterAll(() => monitor.close());
+
+  it('lists every tenant with records once, in order', async () => {
+    const db = monitor.app.get(DataSource);
+    const prefix = `${monitor.tenant}-list`;
+    const seen = [`${prefix}-c`, `${prefix}-a`, `${prefix}-b`, `${prefix}-a`, `${prefix}-c`];
+    await db.query(
+      `INSERT INTO record_states (record_id, tenant, received_at)
+       SELECT gen_random_uuid(), t, now() FROM unnest($1::text[]) AS t`,
+      [seen],
+    );
+    try {
+      const tenants = await monitor.app.get(ReportRepository).tenants();
+      expect(tenants.filter((t) => t.startsWith(prefix))).toEqual([
+        `${prefix}-a`,
+        `${prefix}-b`,
+        `${prefix}-c`,
+      ]);
+      // No tenant twice, whatever other suites have left.
+      expect(new Set(tenants).size).toBe(tenants.length);
+    } finally {
+      await db.query(`DELETE FROM record_states WHERE tenant LIKE $1`, [`${prefix}-%`]);
+    }
   });
 });
