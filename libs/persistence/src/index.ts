@@ -42,6 +42,8 @@ export { findWorkspaceRoot, readServicesManifest } from './cli/services-manifest
 export type { ServicesManifest } from './cli/services-manifest';
 export {
   assertRules,
+  createTimeIndexes,
+  dropTimeIndexes,
   MAX_RETENTION_INTERVAL,
   RetentionJob,
   RetentionSchedule,
@@ -56,4 +58,5 @@ export type {
   RetentionJobOptions,
   RetentionReport,
   RetentionRule,
+  TimeIndex,
 } from './retention';

@@ -4,3 +4,5 @@ export { assertRules, retentionDaysVar, retentionSettings } from './retention-ru
 export type { DeleteRule, PartitionRule, RetentionRule } from './retention-rule';
 export { MAX_RETENTION_INTERVAL, RetentionSchedule, retentionJob } from './retention-schedule';
 export type { RetentionConfig } from './retention-schedule';
+export { createTimeIndexes, dropTimeIndexes } from './time-indexes';
+export type { TimeIndex } from './time-indexes';
