@@ -1,27 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import {
-  adminConfigFromEnv,
-  createDataSource,
-  databaseConfigFromEnv,
-  provisionDatabase,
-  RetentionJob,
-  runMigrations,
-  serviceRole,
-} from '@refinery/persistence';
-import { uniqueName } from '@refinery/testing';
-import { Client, escapeIdentifier as ident } from 'pg';
+import { RetentionJob, runMigrations } from '@refinery/persistence';
+import { createScratchSchema, type ScratchSchema } from '@refinery/testing';
 import type { DataSource } from 'typeorm';
 import { stageConfigSchema, STAGE_RETENTION } from '../src/config';
 import { stageMigrations } from '../src/stage.module';
-
-const DATABASE = process.env.DATABASE_NAME ?? 'refinery_test';
 
 /**
  * A stage's schema of its own, migrated as every stage's is: retention removes whatever is old
  * enough, so it must not run where other tests keep their rows.
  */
 describe("retention of a stage's records and published batches", () => {
-  const schema = uniqueName('stage_retention');
+  let scratch: ScratchSchema;
+  let schema: string;
   let db: DataSource;
   /** Each row's label, by record id or batch id. */
   const labelOf = new Map<string, string>();
@@ -39,17 +29,8 @@ describe("retention of a stage's records and published batches", () => {
   };
 
   beforeAll(async () => {
-    await provisionDatabase({ admin: adminConfigFromEnv(), database: DATABASE, schemas: [schema] });
-    db = await createDataSource({
-      schema,
-      entities: [],
-      migrations: stageMigrations,
-      config: databaseConfigFromEnv(schema, {
-        ...process.env,
-        DATABASE_NAME: DATABASE,
-        DATABASE_USER: undefined,
-      }),
-    }).initialize();
+    scratch = await createScratchSchema('stage_retention', stageMigrations);
+    ({ schema, dataSource: db } = scratch);
     await runMigrations(db);
 
     const rows: [string, string, number, boolean, string | null][] = [
@@ -89,18 +70,7 @@ describe("retention of a stage's records and published batches", () => {
     );
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    const admin = new Client({ ...adminConfigFromEnv(), database: DATABASE });
-    await admin.connect();
-    try {
-      await admin.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
-      await admin.query(`DROP OWNED BY ${ident(serviceRole(schema))} CASCADE`);
-      await admin.query(`DROP ROLE IF EXISTS ${ident(serviceRole(schema))}`);
-    } finally {
-      await admin.end();
-    }
-  });
+  afterAll(() => scratch?.drop());
 
   const left = async (sql: string) =>
     (await db.query(sql)).map((row: { id: string }) => labelOf.get(row.id)).sort();

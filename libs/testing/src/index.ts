@@ -15,6 +15,7 @@ export * from './hostile-http';
 export * from './stage-work';
 export * from './service-process';
 export * from './tenant-consumers';
+export * from './scratch-schema';
 export { Bus, completedException, receivedTranscript } from './bus';
 export {
   adminClient,

@@ -1,40 +1,20 @@
-import {
-  adminConfigFromEnv,
-  createDataSource,
-  databaseConfigFromEnv,
-  provisionDatabase,
-  RetentionJob,
-  runMigrations,
-  serviceRole,
-} from '@refinery/persistence';
-import { uniqueName } from '@refinery/testing';
-import { Client, escapeIdentifier as ident } from 'pg';
+import { RetentionJob, runMigrations } from '@refinery/persistence';
+import { createScratchSchema, type ScratchSchema } from '@refinery/testing';
 import type { DataSource } from 'typeorm';
 import { DATASETS_RETENTION, DatasetsConfigSchema } from '../src/config';
 import { migrations } from '../src/data-source';
-
-const DATABASE = process.env.DATABASE_NAME ?? 'refinery_test';
 
 /**
  * Candidate decisions in a datasets schema of its own: retention removes every tenant's old
  * rows, so it must not run where other tests keep theirs.
  */
 describe('retention of candidate decisions', () => {
-  const schema = uniqueName('datasets_retention');
+  let scratch: ScratchSchema;
   let db: DataSource;
 
   beforeAll(async () => {
-    await provisionDatabase({ admin: adminConfigFromEnv(), database: DATABASE, schemas: [schema] });
-    db = await createDataSource({
-      schema,
-      entities: [],
-      migrations,
-      config: databaseConfigFromEnv(schema, {
-        ...process.env,
-        DATABASE_NAME: DATABASE,
-        DATABASE_USER: undefined,
-      }),
-    }).initialize();
+    scratch = await createScratchSchema('datasets_retention', migrations);
+    db = scratch.dataSource;
     await runMigrations(db);
     // record, completed, positive feedback, promoted (days ago)
     const rows: [string, number | null, number | null, number | null][] = [
@@ -64,18 +44,7 @@ describe('retention of candidate decisions', () => {
     );
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    const admin = new Client({ ...adminConfigFromEnv(), database: DATABASE });
-    await admin.connect();
-    try {
-      await admin.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
-      await admin.query(`DROP OWNED BY ${ident(serviceRole(schema))} CASCADE`);
-      await admin.query(`DROP ROLE IF EXISTS ${ident(serviceRole(schema))}`);
-    } finally {
-      await admin.end();
-    }
-  });
+  afterAll(() => scratch?.drop());
 
   it('removes decisions past 180 days unless they wait to be promoted, and nothing of the history', async () => {
     const config = DatasetsConfigSchema.parse({});

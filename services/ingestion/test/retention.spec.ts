@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { subjectOf } from '@refinery/contracts';
-import {
-  adminConfigFromEnv,
-  createDataSource,
-  databaseConfigFromEnv,
-  provisionDatabase,
-  RetentionJob,
-  runMigrations,
-  serviceRole,
-} from '@refinery/persistence';
-import { uniqueName } from '@refinery/testing';
-import { Client, escapeIdentifier as ident } from 'pg';
+import { RetentionJob, runMigrations } from '@refinery/persistence';
+import { createScratchSchema, type ScratchSchema } from '@refinery/testing';
 import type { DataSource } from 'typeorm';
 import { INGESTION_RETENTION, IngestionConfigSchema } from '../src/config';
 import { CreateIngestionTables1763800000000 } from '../src/migrations/1763800000000-create-ingestion-tables';
 import { RetentionIndexes1769100000000 } from '../src/migrations/1769100000000-retention-indexes';
-
-const DATABASE = process.env.DATABASE_NAME ?? 'refinery_test';
 
 /**
  * Records and rejections in a schema of their own (the tables as ingestion made them, before
@@ -24,21 +13,15 @@ const DATABASE = process.env.DATABASE_NAME ?? 'refinery_test';
  * must not run where other tests keep their rows.
  */
 describe('retention of received records and rejections', () => {
-  const schema = uniqueName('ingestion_retention');
+  let scratch: ScratchSchema;
   let db: DataSource;
 
   beforeAll(async () => {
-    await provisionDatabase({ admin: adminConfigFromEnv(), database: DATABASE, schemas: [schema] });
-    db = await createDataSource({
-      schema,
-      entities: [],
-      migrations: [CreateIngestionTables1763800000000, RetentionIndexes1769100000000],
-      config: databaseConfigFromEnv(schema, {
-        ...process.env,
-        DATABASE_NAME: DATABASE,
-        DATABASE_USER: undefined,
-      }),
-    }).initialize();
+    scratch = await createScratchSchema('ingestion_retention', [
+      CreateIngestionTables1763800000000,
+      RetentionIndexes1769100000000,
+    ]);
+    db = scratch.dataSource;
     await runMigrations(db);
     // 2,500 records a month old and 10 of yesterday; 30 rejections of 15 days ago, 5 of 13.
     await db.query(
@@ -57,18 +40,7 @@ describe('retention of received records and rejections', () => {
     );
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    const admin = new Client({ ...adminConfigFromEnv(), database: DATABASE });
-    await admin.connect();
-    try {
-      await admin.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
-      await admin.query(`DROP OWNED BY ${ident(serviceRole(schema))} CASCADE`);
-      await admin.query(`DROP ROLE IF EXISTS ${ident(serviceRole(schema))}`);
-    } finally {
-      await admin.end();
-    }
-  });
+  afterAll(() => scratch?.drop());
 
   it('removes records after 30 days and rejections after 14, a thousand rows a statement', async () => {
     const config = IngestionConfigSchema.parse({});

@@ -1,20 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  adminConfigFromEnv,
-  createDataSource,
-  databaseConfigFromEnv,
-  provisionDatabase,
-  RetentionJob,
-  runMigrations,
-  serviceRole,
-} from '@refinery/persistence';
-import { uniqueName } from '@refinery/testing';
-import { Client, escapeIdentifier as ident } from 'pg';
+import { RetentionJob, runMigrations } from '@refinery/persistence';
+import { createScratchSchema, type ScratchSchema } from '@refinery/testing';
 import type { DataSource } from 'typeorm';
 import { QualityConfigSchema, QUALITY_RETENTION } from '../src/config';
 import { migrations } from '../src/data-source';
-
-const DATABASE = process.env.DATABASE_NAME ?? 'refinery_test';
 
 /** `now() - n days`, for a row's times. */
 const ago = (days: number | null) =>
@@ -25,7 +14,8 @@ const ago = (days: number | null) =>
  * old enough, so it must not run where other tests keep their rows.
  */
 describe("retention of the monitor's projection, escalations, runs, violations and alerts", () => {
-  const schema = uniqueName('quality_retention');
+  let scratch: ScratchSchema;
+  let schema: string;
   let db: DataSource;
   const labelOf = new Map<string, string>();
   const id = (label: string) => {
@@ -37,17 +27,8 @@ describe("retention of the monitor's projection, escalations, runs, violations a
     (await db.query(sql)).map((row: { id: string }) => labelOf.get(row.id) ?? row.id).sort();
 
   beforeAll(async () => {
-    await provisionDatabase({ admin: adminConfigFromEnv(), database: DATABASE, schemas: [schema] });
-    db = await createDataSource({
-      schema,
-      entities: [],
-      migrations,
-      config: databaseConfigFromEnv(schema, {
-        ...process.env,
-        DATABASE_NAME: DATABASE,
-        DATABASE_USER: undefined,
-      }),
-    }).initialize();
+    scratch = await createScratchSchema('quality_retention', migrations);
+    ({ schema, dataSource: db } = scratch);
     await runMigrations(db);
 
     // label, received, completed, escalated (days ago); a stage row each.
@@ -123,18 +104,7 @@ describe("retention of the monitor's projection, escalations, runs, violations a
       );
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    const admin = new Client({ ...adminConfigFromEnv(), database: DATABASE });
-    await admin.connect();
-    try {
-      await admin.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
-      await admin.query(`DROP OWNED BY ${ident(serviceRole(schema))} CASCADE`);
-      await admin.query(`DROP ROLE IF EXISTS ${ident(serviceRole(schema))}`);
-    } finally {
-      await admin.end();
-    }
-  });
+  afterAll(() => scratch?.drop());
 
   it('removes only what is past its retention and settled, under the default settings', async () => {
     const config = QualityConfigSchema.parse({});

@@ -1,19 +1,8 @@
-import {
-  adminConfigFromEnv,
-  createDataSource,
-  databaseConfigFromEnv,
-  provisionDatabase,
-  RetentionJob,
-  runMigrations,
-  serviceRole,
-} from '@refinery/persistence';
-import { uniqueName } from '@refinery/testing';
-import { Client, escapeIdentifier as ident } from 'pg';
+import { RetentionJob, runMigrations } from '@refinery/persistence';
+import { createScratchSchema, type ScratchSchema } from '@refinery/testing';
 import type { DataSource } from 'typeorm';
 import { ANALYTICS_RETENTION, AnalyticsConfigSchema } from '../../src/config';
 import { migrations } from '../../src/data-source';
-
-const DATABASE = process.env.DATABASE_NAME ?? 'refinery_test';
 
 /** `events_YYYY_MM` of the month (UTC) of `days` days from now, or `months` months from this one. */
 const monthPartition = (months: number, days = 0) => {
@@ -27,7 +16,7 @@ const monthPartition = (months: number, days = 0) => {
  * tenant's old rows, so it must not run where other tests keep theirs.
  */
 describe('retention of raw events and active days', () => {
-  const schema = uniqueName('analytics_retention');
+  let scratch: ScratchSchema;
   let db: DataSource;
   const partitions = async (): Promise<string[]> =>
     (
@@ -38,17 +27,8 @@ describe('retention of raw events and active days', () => {
     ).map((row: { relname: string }) => row.relname);
 
   beforeAll(async () => {
-    await provisionDatabase({ admin: adminConfigFromEnv(), database: DATABASE, schemas: [schema] });
-    db = await createDataSource({
-      schema,
-      entities: [],
-      migrations,
-      config: databaseConfigFromEnv(schema, {
-        ...process.env,
-        DATABASE_NAME: DATABASE,
-        DATABASE_USER: undefined,
-      }),
-    }).initialize();
+    scratch = await createScratchSchema('analytics_retention', migrations);
+    db = scratch.dataSource;
     await runMigrations(db);
     // Events as the consumer stores them: the month's partition made first. Those of 600 and
     // 200 days ago find none, and land in the default partition.
@@ -75,18 +55,7 @@ describe('retention of raw events and active days', () => {
     );
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    const admin = new Client({ ...adminConfigFromEnv(), database: DATABASE });
-    await admin.connect();
-    try {
-      await admin.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
-      await admin.query(`DROP OWNED BY ${ident(serviceRole(schema))} CASCADE`);
-      await admin.query(`DROP ROLE IF EXISTS ${ident(serviceRole(schema))}`);
-    } finally {
-      await admin.end();
-    }
-  });
+  afterAll(() => scratch?.drop());
 
   it('drops the months that ended 400 days ago, makes the next two, and keeps each user’s first day', async () => {
     const config = AnalyticsConfigSchema.parse({});

@@ -2,12 +2,14 @@ import {
   adminConfigFromEnv,
   createDataSource,
   databaseConfigFromEnv,
-  provisionDatabase,
   runMigrations,
-  serviceRole,
   vectorToSql,
 } from '@refinery/persistence';
-import { uniqueName } from '@refinery/testing';
+import {
+  createScratchSchema as createScratchSchemaOf,
+  uniqueName,
+  type ScratchSchema,
+} from '@refinery/testing';
 import { randomUUID } from 'node:crypto';
 import { Client, escapeIdentifier as ident } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -60,44 +62,11 @@ export async function asAdmin<T>(work: (client: Client) => Promise<T>): Promise<
   }
 }
 
-export interface ScratchSchema {
-  schema: string;
-  /** Connected as the scratch schema's own role, search_path set to it; nothing migrated. */
-  dataSource: DataSource;
-  drop(): Promise<void>;
-}
+export type { ScratchSchema } from '@refinery/testing';
 
-/**
- * A throwaway schema provisioned like a service's (its own role owns it), for what must not
- * touch the shared learning schema: the rollback, and work that is not per tenant.
- */
-export async function createScratchSchema(prefix: string): Promise<ScratchSchema> {
-  const schema = uniqueName(prefix);
-  const role = serviceRole(schema);
-  await provisionDatabase({
-    admin: adminConfigFromEnv(),
-    database: TEST_DATABASE,
-    schemas: [schema],
-  });
-  const dataSource = await createDataSource({
-    schema,
-    entities: [],
-    migrations,
-    config: configFor(schema),
-  }).initialize();
-  return {
-    schema,
-    dataSource,
-    drop: async () => {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await asAdmin(async (client) => {
-        await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
-        await client.query(`DROP OWNED BY ${ident(role)} CASCADE`);
-        await client.query(`DROP ROLE IF EXISTS ${ident(role)}`);
-      });
-    },
-  };
-}
+/** A throwaway schema with learning's migrations, to run or roll back (see libs/testing). */
+export const createScratchSchema = (prefix: string): Promise<ScratchSchema> =>
+  createScratchSchemaOf(prefix, migrations);
 
 /** A tenant no other test uses. */
 export const testTenant = (prefix = 'learn'): string => uniqueName(prefix).replace('_', '-');
