@@ -236,35 +236,30 @@ async function update(
   wanted: Wanted,
   logger: Pick<Logger, 'warn'>,
 ): Promise<void> {
+  /** Undefined once applied; what JetStream said when it refused. */
+  const tryUpdate = async (config: Wanted): Promise<JetStreamApiError | undefined> => {
+    try {
+      await jsm.streams.update(name, config);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError)) throw error;
+      return error;
+    }
+  };
   let config = wanted;
-  let refusal: unknown;
-  try {
-    await jsm.streams.update(name, config);
-    return;
-  } catch (error) {
-    if (!(error instanceof JetStreamApiError)) throw error;
-    refusal = error;
-  }
+  let refusal = await tryUpdate(config);
+  if (refusal === undefined) return;
   if (existing.num_replicas !== config.num_replicas) {
     logger.warn(
       `stream ${name} stays at ${existing.num_replicas} replica(s): JetStream refused ${config.num_replicas} (${messageOf(refusal)})`,
     );
     config = { ...config, num_replicas: existing.num_replicas };
     if (!differs(existing, config)) return;
-    try {
-      await jsm.streams.update(name, config);
-      return;
-    } catch (error) {
-      if (!(error instanceof JetStreamApiError)) throw error;
-      refusal = error;
-    }
+    refusal = await tryUpdate(config);
+    if (refusal === undefined) return;
   }
   const kept = { ...config, ...limitsOf(existing) };
-  if (
-    !(refusal instanceof JetStreamApiError && NO_ROOM.has(refusal.code)) ||
-    !differs(config, kept)
-  )
-    throw refusal;
+  if (!NO_ROOM.has(refusal.code) || !differs(config, kept)) throw refusal;
   logger.warn(
     `stream ${name} keeps its limits (max_bytes ${described(existing.max_bytes)}, max_msgs ${described(existing.max_msgs)}): JetStream cannot reserve max_bytes ${described(config.max_bytes)} (${messageOf(refusal)}); lower NATS_STREAM_${name}_MAX_BYTES or give JetStream more storage`,
   );
