@@ -16,6 +16,7 @@ export * from './stage-work';
 export * from './service-process';
 export * from './tenant-consumers';
 export * from './scratch-schema';
+export * from './chromium';
 export { Bus, completedException, receivedTranscript } from './bus';
 export {
   adminClient,

@@ -2,9 +2,9 @@
  * The soak bench's picture: RSS per service and latency over time, two panels of one SVG,
  * screenshot to PNG by Debian's Chromium (no new dependency); the samples as CSV beside it.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium } from '@refinery/testing';
 
 /** One interval of the run: what completed in it, and each process group's RSS at its end. */
 export interface SoakSample {
@@ -33,8 +33,6 @@ export interface SoakPlot {
   warmupS: number;
 }
 
-/** Debian's Chromium, which deploy/local/ensure-chromium.sh installs. */
-const CHROMIUM = '/usr/bin/chromium';
 const W = 1200;
 const H = 800;
 const LEFT = 80;
@@ -51,24 +49,11 @@ export async function writeSoakPlot(plot: SoakPlot): Promise<string[]> {
   const files = [`${base}.svg`, `${base}.csv`];
   writeFileSync(files[0], svg);
   writeFileSync(files[1], soakCsv(plot.samples, plot.services));
-  if (!existsSync(CHROMIUM)) {
+  if (!hasChromium()) {
     console.error(`[bench] ${CHROMIUM} is missing (deploy/local/ensure-chromium.sh): no PNG`);
     return files;
   }
-  // Without the network flags Chromium keeps calling home, which this machine refuses.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: W, height: H } });
     await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);

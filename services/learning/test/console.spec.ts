@@ -1,19 +1,20 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   apiOk,
   Bus,
+  CHROMIUM,
   completedException,
+  hasChromium,
+  launchChromium,
   startServiceProcess,
   TestTenants,
   waitFor,
   type ServiceProcess,
   type TestTenant,
 } from '@refinery/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
-/** Debian's Chromium, which deploy/local/ensure-chromium.sh installs for `npm test`. */
-const CHROMIUM = '/usr/bin/chromium';
 /** `CONSOLE_SCREENSHOTS=1` rewrites the pictures in docs/images; other runs leave them be. */
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1';
 const IMAGES = join(__dirname, '../../../docs/images');
@@ -35,25 +36,12 @@ const UNSURE = [
 ] as const;
 
 async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
+  if (!hasChromium()) {
     throw new Error(
       `${CHROMIUM} is missing: npm test installs it (deploy/local/ensure-chromium.sh)`,
     );
   }
-  // Without the network flags Chromium keeps calling home, which this machine refuses.
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return launchChromium();
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
