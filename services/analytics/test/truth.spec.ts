@@ -61,6 +61,7 @@ describe('analytics on datagen truth', () => {
   let bus: Bus;
   let truth: Truth;
   let events = 0;
+  let sent: OutgoingEvent<EnvelopedEvent>[] = [];
 
   const get = async <T>(path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${analytics.url}${path}`, {
@@ -103,6 +104,7 @@ describe('analytics on datagen truth', () => {
     });
     truth = result.truth as unknown as Truth;
     events = out.length;
+    sent = out;
     for (let i = 0; i < out.length; i += 500) await bus.publish(...out.slice(i, i + 500));
     await waitFor(async () => {
       const stored = await get<{ events: number }>('/api/analytics/events/count');
@@ -138,6 +140,20 @@ describe('analytics on datagen truth', () => {
       expect(Math.abs(row.n_day_rate - exact / eligible)).toBeLessThan(0.02);
       expect(Math.abs(row.unbounded_rate - later / eligible)).toBeLessThan(0.02);
     }
+  });
+
+  it('counts each monthly cohort’s users active in months m0..m11, as the events sent say', async () => {
+    // Every event counts here (touches too), where the planted truth counts orders and
+    // sessions only: so the reference is the events themselves, before the tests below add any.
+    await get('/api/analytics/cohorts/refresh', {});
+    const { cohorts } = await get<{ cohorts: Record<string, string | number>[] }>(
+      '/api/analytics/cohorts/retention-matrix',
+    );
+    const columns = ['cohort_size', ...Array.from({ length: 12 }, (_, k) => `m${k}`)];
+    expect(cohorts.map((row) => [row.cohort_month, ...columns.map((c) => row[c])])).toEqual(
+      cohortMatrixOf(sent.map(activityOf)),
+    );
+    expect(cohorts.length).toBeGreaterThan(6);
   });
 
   it('finds each funnel step conversion within 1 point of the planted truth', async () => {
@@ -437,4 +453,44 @@ function order(tenant: string, v: Row) {
     },
     { type: 'order' },
   ) as unknown as OutgoingEvent<EnvelopedEvent>;
+}
+
+/** The user an event makes active, and when, as analytics reads it. */
+function activityOf(event: OutgoingEvent<EnvelopedEvent>): [string, string] {
+  const data = event.payload.data as {
+    kind?: string;
+    user_id?: string;
+    timestamp?: string;
+    payload?: { customer: { id: string } };
+  };
+  return data.kind === 'track'
+    ? [data.user_id!, data.timestamp!]
+    : [data.payload!.customer.id, event.payload.occurred_at];
+}
+
+/**
+ * Per cohort (the UTC month of a user's first activity), its users and how many of them were
+ * active in each of the twelve months from it: [month, size, m0..m11].
+ */
+function cohortMatrixOf(activity: [string, string][]): (string | number)[][] {
+  const months = new Map<string, Set<number>>();
+  for (const [user, at] of activity) {
+    const date = new Date(at);
+    const month = date.getUTCFullYear() * 12 + date.getUTCMonth();
+    months.set(user, (months.get(user) ?? new Set()).add(month));
+  }
+  const cohorts = new Map<number, number[]>();
+  for (const active of months.values()) {
+    const first = Math.min(...active);
+    const row = cohorts.get(first) ?? new Array<number>(13).fill(0);
+    cohorts.set(first, row);
+    row[0]++;
+    for (const month of active) if (month - first < 12) row[1 + month - first]++;
+  }
+  return [...cohorts]
+    .sort(([a], [b]) => a - b)
+    .map(([month, row]) => [
+      `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}-01`,
+      ...row,
+    ]);
 }

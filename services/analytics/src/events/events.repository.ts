@@ -12,11 +12,14 @@ export class EventsRepository {
 
   async save(rows: EventRow[]): Promise<void> {
     if (rows.length === 0) return;
+    // Remembered once committed: a partition made in a transaction that rolls back is gone,
+    // and the month's rows would go to the default partition from then on.
+    const made: string[] = [];
     await this.db.transaction(async (tx) => {
       for (const month of new Set(rows.map((r) => r.occurred_at.slice(0, 7)))) {
         if (this.months.has(month)) continue;
         await tx.query(`SELECT ensure_event_partition($1::timestamptz)`, [`${month}-01T00:00:00Z`]);
-        this.months.add(month);
+        made.push(month);
       }
       const json = JSON.stringify(rows);
       await tx.query(
@@ -56,5 +59,6 @@ export class EventsRepository {
         [json],
       );
     });
+    for (const month of made) this.months.add(month);
   }
 }

@@ -26,6 +26,24 @@ export class CreateAnalyticsTables1768000000000 implements MigrationInterface {
   }
 }
 
+/** The first definition; 1769400000001 moves the month's rows out of the default partition. */
+export const ENSURE_EVENT_PARTITION =
+  // The partition of the month holding `at`, made when first needed (events_YYYY_MM).
+  `CREATE FUNCTION ensure_event_partition(at timestamptz) RETURNS text
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+  DECLARE
+    month_start timestamptz := date_trunc('month', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+    name text := 'events_' || to_char(at AT TIME ZONE 'UTC', 'YYYY_MM');
+  BEGIN
+    IF to_regclass(name) IS NULL THEN
+      -- Two consumers meeting a new month at once: one makes it, the other finds it made.
+      PERFORM pg_advisory_xact_lock(hashtext('analytics.events.' || name));
+      EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF events FOR VALUES FROM (%L) TO (%L)',
+                     name, month_start, month_start + interval '1 month');
+    END IF;
+    RETURN name;
+  END $$`;
+
 const EVENTS = [
   `CREATE TABLE events (
     tenant text NOT NULL,
@@ -53,21 +71,7 @@ const EVENTS = [
   // Feedback names its record; the model comparison joins it to the record's enrichment.
   `CREATE INDEX idx_events_record ON events (tenant, (properties ->> 'record_id'))
      WHERE kind IN ('enrichment', 'feedback')`,
-  // The partition of the month holding `at`, made when first needed (events_YYYY_MM).
-  `CREATE FUNCTION ensure_event_partition(at timestamptz) RETURNS text
-    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-  DECLARE
-    month_start timestamptz := date_trunc('month', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
-    name text := 'events_' || to_char(at AT TIME ZONE 'UTC', 'YYYY_MM');
-  BEGIN
-    IF to_regclass(name) IS NULL THEN
-      -- Two consumers meeting a new month at once: one makes it, the other finds it made.
-      PERFORM pg_advisory_xact_lock(hashtext('analytics.events.' || name));
-      EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF events FOR VALUES FROM (%L) TO (%L)',
-                     name, month_start, month_start + interval '1 month');
-    END IF;
-    RETURN name;
-  END $$`,
+  ENSURE_EVENT_PARTITION,
 ];
 
 const USERS = [
@@ -106,7 +110,8 @@ const MONTHS = Array.from(
   (_, k) => `count(*) FILTER (WHERE a.months_since = ${k}) AS m${k}`,
 ).join(',\n           ');
 
-const COHORTS = [
+/** The first definition; 1769400000000 reads each user's months once instead. */
+export const COHORTS = [
   `CREATE MATERIALIZED VIEW mv_cohort_retention AS
     WITH first AS (
       SELECT tenant, user_id, min(day) AS first_day FROM user_days GROUP BY tenant, user_id),

@@ -85,7 +85,8 @@ export class RetentionRepository {
 
   matrix(tenant: string) {
     return this.db.query(
-      `SELECT cohort_month::text AS cohort_month, cohort_size, m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11
+      `SELECT cohort_month::text AS cohort_month, cohort_size::int,
+              ${Array.from({ length: 12 }, (_, k) => `m${k}::int`).join(', ')}
          FROM mv_cohort_retention WHERE tenant = $1 ORDER BY cohort_month`,
       [tenant],
     );
