@@ -60,7 +60,6 @@ describe('analytics on datagen truth', () => {
   let analytics: ServiceProcess;
   let bus: Bus;
   let truth: Truth;
-  let events = 0;
   let sent: OutgoingEvent<EnvelopedEvent>[] = [];
 
   const get = async <T>(path: string, body?: unknown): Promise<T> => {
@@ -103,12 +102,11 @@ describe('analytics on datagen truth', () => {
       ],
     });
     truth = result.truth as unknown as Truth;
-    events = out.length;
     sent = out;
     for (let i = 0; i < out.length; i += 500) await bus.publish(...out.slice(i, i + 500));
     await waitFor(async () => {
       const stored = await get<{ events: number }>('/api/analytics/events/count');
-      return stored.events === events ? true : undefined;
+      return stored.events === sent.length ? true : undefined;
     }, 60_000);
   }, 180_000);
 
